@@ -1,0 +1,88 @@
+from django.contrib import admin
+
+from repositories.models import (
+    Branch,
+    Check,
+    CheckSet,
+    Commit,
+    Repository,
+    RepositoryMember,
+    Secret,
+    SecretAuthorization,
+)
+
+
+@admin.register(Repository)
+class RepositoryAdmin(admin.ModelAdmin):
+    list_display = ("name", "github_id", "default_branch", "commits_size", "cache_size", "created_at")
+    search_fields = ("name", "description", "github_id")
+    readonly_fields = ("commits_size", "cache_size", "created_at", "updated_at")
+    exclude = ("token_digest",)
+
+
+@admin.register(Branch)
+class BranchAdmin(admin.ModelAdmin):
+    list_display = ("name", "repository", "head", "coverage", "issues", "updated_at")
+    search_fields = ("name", "repository__name")
+    list_filter = ("repository",)
+    raw_id_fields = ("head",)
+
+
+class CheckSetInline(admin.StackedInline):
+    model = CheckSet
+    extra = 0
+    readonly_fields = ("status", "job_id", "error_kind", "error_extra", "started_at", "finished_at")
+
+
+@admin.register(Commit)
+class CommitAdmin(admin.ModelAdmin):
+    list_display = ("sha", "repository", "author_name", "clone_status", "clone_size", "coverage_percent", "created_at")
+    search_fields = ("sha", "author_name", "author_email", "message", "repository__name")
+    list_filter = ("clone_status", "repository")
+    raw_id_fields = ("user",)
+    inlines = [CheckSetInline]
+
+
+class CheckInline(admin.TabularInline):
+    model = Check
+    extra = 0
+
+
+@admin.register(CheckSet)
+class CheckSetAdmin(admin.ModelAdmin):
+    list_display = ("commit", "status", "error_kind", "job_id", "started_at", "finished_at")
+    search_fields = ("commit__sha", "commit__repository__name", "job_id", "error_kind")
+    list_filter = ("status", "error_kind")
+    raw_id_fields = ("commit",)
+    inlines = [CheckInline]
+
+
+@admin.register(Check)
+class CheckAdmin(admin.ModelAdmin):
+    list_display = ("plugin_name", "check_set", "status", "started_at", "finished_at")
+    search_fields = ("plugin_name", "check_set__commit__sha")
+    list_filter = ("status", "plugin_name")
+    raw_id_fields = ("check_set",)
+
+
+@admin.register(Secret)
+class SecretAdmin(admin.ModelAdmin):
+    list_display = ("name", "scope", "repository", "owner", "last_used_at")
+    search_fields = ("name", "repository__name")
+    list_filter = ("scope",)
+    exclude = ("value",)  # never shown back; set it with a form that writes only
+
+
+@admin.register(SecretAuthorization)
+class SecretAuthorizationAdmin(admin.ModelAdmin):
+    list_display = ("secret", "target", "check_set", "expires_at", "redeemed_at")
+    list_filter = ("redeemed_at",)
+    raw_id_fields = ("check_set",)
+    exclude = ("token_digest",)
+
+
+@admin.register(RepositoryMember)
+class RepositoryMemberAdmin(admin.ModelAdmin):
+    list_display = ("repository", "github_member_id", "level")
+    search_fields = ("repository__name", "github_member_id")
+    list_filter = ("level",)

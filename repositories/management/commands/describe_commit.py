@@ -1,0 +1,69 @@
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+
+from cocov.dispatch import CHECKS_QUEUE
+from cocov.models import OutboxMessage
+from repositories.models import Commit
+
+
+class Command(BaseCommand):
+    help = "Show what Cocov knows of a commit: clone, checks, coverage. --json for machines."
+
+    def add_arguments(self, parser):
+        parser.add_argument("repository")
+        parser.add_argument("sha")
+        parser.add_argument("--json", action="store_true")
+
+    def handle(self, *args, repository, sha, **options):
+        commit = (
+            Commit.objects.select_related("repository", "user")
+            .filter(repository__name__iexact=repository, sha=sha.lower())
+            .first()
+        )
+        if commit is None:
+            raise CommandError(f"No commit {sha} in repository {repository}")
+        description = describe(commit)
+        if options["json"]:
+            self.stdout.write(json.dumps(description, indent=2, default=str))
+            return
+        for key, value in description.items():
+            self.stdout.write(f"{key:>16}: {value}")
+
+
+def describe(commit):
+    check_set = getattr(commit, "check_set", None)
+    return {
+        "repository": commit.repository.name,
+        "sha": commit.sha,
+        "author": f"{commit.author_name} <{commit.author_email}>",
+        "user": commit.user.login if commit.user else None,
+        "clone_status": commit.clone_status,
+        "clone_size": commit.clone_size,
+        "commits_size": commit.repository.commits_size,
+        "check_set": None
+        if check_set is None
+        else {
+            "status": check_set.status,
+            "job_id": check_set.job_id,
+            "error_kind": check_set.error_kind or None,
+            "error_extra": check_set.error_extra or None,
+            "checks": [{"plugin_name": c.plugin_name, "status": c.status} for c in check_set.checks.order_by("id")],
+        },
+        "worker_jobs": [
+            {"queued_at": message.created_at.isoformat(), "payload": redact_authorizations(message.payload)}
+            for message in OutboxMessage.objects.filter(queue=CHECKS_QUEUE, payload__sha=commit.sha).order_by("id")
+            if message.payload.get("repo_id") == commit.repository_id
+        ],
+    }
+
+
+def redact_authorizations(payload):
+    """The Worker's job without the one-time secret authorizations it carries."""
+    checks = [
+        {**check, "mounts": [{**mount, "authorization": "csa_…(redacted)"} for mount in check["mounts"]]}
+        if check.get("mounts")
+        else check
+        for check in payload.get("checks", [])
+    ]
+    return {**payload, "checks": checks}

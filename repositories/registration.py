@@ -1,0 +1,45 @@
+"""Registering one of the organization's repositories with Cocov."""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from github import GithubException, UnknownObjectException
+
+from cocov import github
+from repositories.models import Repository
+
+
+class RegistrationError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class RegisteredRepository:
+    repository: Repository
+    token: str
+
+
+def register_repository(name) -> RegisteredRepository:
+    if "/" in name or not name.strip():
+        raise RegistrationError(f"Repository name must be a name in {settings.COCOV_GITHUB_ORG_NAME}, not {name!r}")
+    if Repository.objects.filter(name__iexact=name).exists():
+        raise RegistrationError(f"Repository {name} is already registered")
+    try:
+        remote = github.organization_repository(name)
+        github_id, description, default_branch = remote.id, remote.description, remote.default_branch
+        real_name = remote.name
+    except UnknownObjectException:
+        raise RegistrationError(f"Repository {settings.COCOV_GITHUB_ORG_NAME}/{name} was not found on GitHub") from None
+    except GithubException as error:
+        raise RegistrationError(f"GitHub answered {error.status} when asked for {name}") from None
+
+    with transaction.atomic():
+        if Repository.objects.filter(github_id=github_id).exists():
+            raise RegistrationError(f"Repository {real_name} is already registered (GitHub id {github_id})")
+        repository = Repository(
+            name=real_name, github_id=github_id, description=description or "", default_branch=default_branch or ""
+        )
+        token = repository.issue_token()
+        repository.save()
+    return RegisteredRepository(repository=repository, token=token)

@@ -1,0 +1,3 @@
+"""Importing this package registers every handler."""
+
+from webhooks.handlers import delete, push  # noqa: F401

@@ -1,0 +1,56 @@
+import re
+
+from jobs.process_commit import ProcessCommitJob
+from repositories.models import Repository
+from repositories.pushes import PushedCommit, record_push, remove_branch
+from webhooks.registry import InvalidPayload, WebhookHandler, field, wants
+
+BRANCH_PREFIX = "refs/heads/"
+SHA = re.compile(r"\A[0-9a-f]{40}([0-9a-f]{24})?\Z")
+
+
+@wants("push")
+class PushHandler(WebhookHandler):
+    """A push to a branch registers its head commit and queues ProcessCommitJob; a deleted branch goes."""
+
+    def validate(self, payload):
+        field(payload, "ref", str)
+        field(payload, "repository.id", int)
+        deleted = payload.get("deleted", False)
+        if not isinstance(deleted, bool):
+            raise InvalidPayload("`deleted' must be bool")
+        if deleted or not payload["ref"].startswith(BRANCH_PREFIX):
+            return
+        if field(payload, "head_commit", dict, nullable=True) is None:
+            return
+        if not SHA.match(field(payload, "head_commit.id", str)):
+            raise InvalidPayload("`head_commit.id' is not a commit sha")
+        field(payload, "head_commit.message", str)
+        field(payload, "head_commit.author.name", str)
+        field(payload, "head_commit.author.email", str, nullable=True)
+
+    def handle(self, payload):
+        ref = payload["ref"]
+        if not ref.startswith(BRANCH_PREFIX):
+            return  # tags are not processed
+        repository = Repository.objects.filter(github_id=payload["repository"]["id"]).first()
+        if repository is None:
+            return
+        branch = ref[len(BRANCH_PREFIX) :]
+        if payload.get("deleted"):
+            remove_branch(repository, branch)
+            return
+        head = payload.get("head_commit")
+        if head is None:
+            return
+        commit = record_push(
+            repository,
+            branch,
+            PushedCommit(
+                sha=head["id"],
+                message=head["message"],
+                author_name=head["author"]["name"],
+                author_email=head["author"].get("email") or "",
+            ),
+        )
+        ProcessCommitJob.enqueue(commit.id)
