@@ -51,7 +51,8 @@ def organization_repository(name):
 
 
 def post_status(repo_name, sha, *, state, context, description, target_url):
-    repo = client().get_repo(f"{settings.COCOV_GITHUB_ORG_NAME}/{repo_name}", lazy=True)
+    # Lazy: the status is one POST, with no GET of the repository or commit before it.
+    repo = client(lazy=True).get_repo(f"{settings.COCOV_GITHUB_ORG_NAME}/{repo_name}")
     repo.get_commit(sha).create_status(
         state=state, target_url=target_url, description=description, context=context
     )

@@ -113,3 +113,18 @@ def queued_jobs(name=None):
 
     jobs = [(entry.task.get("group"), tuple(entry.task.get("args", ()))) for entry in OrmQ.objects.order_by("id")]
     return [job for job in jobs if name is None or job[0] == name]
+
+
+@pytest.fixture
+def redis_client():
+    """A real redis-server (started by `make test`), emptied before and after the test."""
+    import redis
+
+    url = os.environ.get("TEST_REDIS_URL")
+    if not url:
+        pytest.skip("TEST_REDIS_URL is not set: run the tests with `make test`")
+    client = redis.Redis.from_url(url)
+    client.flushdb()
+    client.url = url
+    yield client
+    client.flushdb()
