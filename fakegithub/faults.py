@@ -92,8 +92,9 @@ def rate_limited(secondary: bool = False, status: int | None = None, reset_in: i
                                                               "overview/rate-limits-for-the-rest-api"},
                          {"Retry-After": str(retry_after)})
         who = _who(subject)
+        stamp = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())
         message = (f"API rate limit exceeded for {who}. If you reach out to GitHub Support for help, please "
-                   f"include the request ID {request_id} and timestamp {time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime())}.")
+                   f"include the request ID {request_id} and timestamp {stamp}.")
         headers = {
             "X-RateLimit-Limit": str(RATE_LIMIT),
             "X-RateLimit-Remaining": "0",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+import socket
 import sys
 import threading
 import time
@@ -196,6 +197,26 @@ class _Server(ThreadingHTTPServer):
     allow_reuse_address = True
     fake: FakeGitHub
 
+    def __init__(self, *args, **kwargs):
+        self._conns: set = set()
+        self._conns_lock = threading.Lock()
+        super().__init__(*args, **kwargs)
+
+    def track(self, conn, alive: bool) -> None:
+        with self._conns_lock:
+            (self._conns.add if alive else self._conns.discard)(conn)
+
+    def server_close(self) -> None:
+        """Also drop idle keep-alive connections, so a stopped fake really stops answering."""
+        super().server_close()
+        with self._conns_lock:
+            conns, self._conns = list(self._conns), set()
+        for conn in conns:
+            try:
+                conn.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
@@ -204,6 +225,14 @@ class _Handler(BaseHTTPRequestHandler):
     timeout = 60  # idle keep-alive connections
     disable_nagle_algorithm = True  # headers and body go out in separate writes
     server: _Server
+
+    def setup(self):
+        super().setup()
+        self.server.track(self.connection, True)
+
+    def finish(self):
+        self.server.track(self.connection, False)
+        super().finish()
 
     def log_message(self, format, *args):  # noqa: A002 - stdlib signature
         if self.server.fake.verbose:

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
+import requests
 from github import GithubException, UnknownObjectException
 
 from cocov import github
@@ -33,6 +34,8 @@ def register_repository(name) -> RegisteredRepository:
         raise RegistrationError(f"Repository {settings.COCOV_GITHUB_ORG_NAME}/{name} was not found on GitHub") from None
     except GithubException as error:
         raise RegistrationError(f"GitHub answered {error.status} when asked for {name}") from None
+    except requests.RequestException as error:
+        raise RegistrationError(f"GitHub could not be reached when asked for {name}: {type(error).__name__}") from None
 
     with transaction.atomic():
         if Repository.objects.filter(github_id=github_id).exists():

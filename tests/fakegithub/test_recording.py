@@ -52,3 +52,20 @@ def test_quiet_by_default(fake, gh, capfd):
     gh.get_repo(f"{ORG}/api")
     out, err = capfd.readouterr()
     assert (out, err) == ("", "")
+
+
+def test_stop_closes_keep_alive_connections():
+    from fakegithub import FakeGitHub
+
+    fake = FakeGitHub().start()
+    fake.add_repo("api")
+    gh = github_client(fake)
+    gh.get_repo(f"{ORG}/api")  # leaves a pooled keep-alive connection
+    fake.stop()
+    with_error = None
+    try:
+        gh.get_repo(f"{ORG}/api")
+    except Exception as e:  # noqa: BLE001 - any connection failure will do
+        with_error = e
+    assert isinstance(with_error, requests.exceptions.ConnectionError)
+    assert len(fake.requests) == 1

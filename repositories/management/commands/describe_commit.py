@@ -61,7 +61,7 @@ def describe(commit):
 def redact_authorizations(payload):
     """The Worker's job without the one-time secret authorizations it carries."""
     checks = [
-        {**check, "mounts": [{**mount, "authorization": "csa_…(redacted)"} for mount in check["mounts"]]}
+        {**check, "mounts": [{**mount, "authorization": "csa_...(redacted)"} for mount in check["mounts"]]}
         if check.get("mounts")
         else check
         for check in payload.get("checks", [])

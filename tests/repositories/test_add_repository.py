@@ -1,0 +1,64 @@
+import pytest
+from django.core.management import CommandError, call_command
+
+from repositories.models import Repository
+
+pytestmark = pytest.mark.django_db
+
+
+def test_registers_the_repository_from_github_and_prints_its_token_once(fake_github, capsys):
+    remote = fake_github.add_repo("calculator", id=77, description="A calculator", default_branch="main")
+    call_command("add_repository", "calculator")
+    out = capsys.readouterr().out
+    repository = Repository.objects.get()
+    assert (repository.name, repository.github_id, repository.description, repository.default_branch) == (
+        "calculator", remote["id"], "A calculator", "main"
+    )
+    token = next(word for word in out.split() if word.startswith("crt_"))
+    assert Repository.objects.with_token(token) == repository
+    assert token not in repository.token_digest
+    assert [r.path for r in fake_github.requests] == ["/repos/cocov-test/calculator"]
+
+
+def test_an_unknown_name_is_one_clear_error(fake_github):
+    with pytest.raises(CommandError, match="cocov-test/nope was not found on GitHub"):
+        call_command("add_repository", "nope")
+    assert not Repository.objects.exists()
+
+
+def test_a_repository_already_registered_is_refused(fake_github):
+    fake_github.add_repo("calculator")
+    call_command("add_repository", "calculator")
+    with pytest.raises(CommandError, match="already registered"):
+        call_command("add_repository", "CALCULATOR")
+    assert Repository.objects.count() == 1
+
+
+def test_github_failing_is_reported_without_creating_anything(fake_github):
+    fake_github.add_repo("calculator")
+    fake_github.fail("GET", r"/repos/.*", status=502, times=50)
+    with pytest.raises(CommandError, match="GitHub could not be reached when asked for calculator"):
+        call_command("add_repository", "calculator")
+    assert not Repository.objects.exists()
+
+
+def test_a_github_error_answer_is_reported(fake_github):
+    fake_github.add_repo("calculator")
+    fake_github.fail("GET", r"/repos/.*", status=451, times=1)
+    with pytest.raises(CommandError, match="GitHub answered 451 when asked for calculator"):
+        call_command("add_repository", "calculator")
+    assert not Repository.objects.exists()
+
+
+def test_the_command_exits_with_status_1_and_one_line(fake_github, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+           "COCOV_GITHUB_API_URL": fake_github.url, "DJANGO_SETTINGS_MODULE": "cocov.settings"}
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], env=env, check=True)
+    result = subprocess.run([sys.executable, "manage.py", "add_repository", "ghost"], env=env,
+                            capture_output=True, text=True)
+    assert result.returncode == 1
+    assert result.stderr.strip() == "CommandError: Repository cocov-test/ghost was not found on GitHub"
