@@ -60,6 +60,16 @@ def test_a_push_goes_through_the_cluster_to_the_worker_queue_on_sqlite(stack):
     assert "ghs_demo_token" not in stack.log_of("qcluster") + stack.log_of("web")
 
 
+def test_the_admin_and_its_static_files_are_served_by_gunicorn_without_debug(stack):
+    import urllib.request
+
+    stack.start_web()
+    for path in ("/admin/login/", "/static/admin/css/base.css"):
+        with urllib.request.urlopen(stack.web_url + path, timeout=10) as response:
+            assert response.status == 200, path
+            assert response.read()
+
+
 def test_a_failed_job_is_listed_as_failed_with_its_reason(stack):
     make_remote(stack.git_root, stack.org, "calculator", SAMPLE)
     remote = stack.github_control("POST", "/_fake/repos", {"name": "calculator"})

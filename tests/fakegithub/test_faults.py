@@ -121,3 +121,15 @@ def test_delay_lets_clients_time_out(fake):
     fake.fail("GET", r"/repos/", status=500, delay=0.5)
     with pytest.raises(requests.exceptions.ReadTimeout):
         requests.get(f"{fake.url}/repos/{ORG}/api", headers={"Authorization": f"token {TOKEN}"}, timeout=0.1)
+
+
+def test_default_pygithub_retry_gives_up_with_a_requests_error_not_a_github_exception(fake):
+    """After 1 + 10 answers of 5xx, PyGithub's default retry raises requests' RetryError."""
+    from github import Github
+
+    gh = github_client(fake, retry=Github.default_retry)
+    fake.fail("GET", r"/repos/", status=503, times=20)
+
+    with pytest.raises(requests.exceptions.RetryError):
+        gh.get_repo(f"{ORG}/api")
+    assert len(fake.requests) == 11
