@@ -42,6 +42,8 @@ def client(**options):
 def access_token():
     """A token git can clone with (the installation token, or the static one)."""
     credentials = auth()
+    if isinstance(credentials, Auth.AppInstallationAuth):
+        client()  # hands the auth the requester it mints installation tokens with
     return credentials.token
 
 

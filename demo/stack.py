@@ -100,10 +100,10 @@ class Stack:
         self.github_url = wait_for(lambda: ready.exists() and ready.read_text().strip(), 30, "the fake GitHub")
         self.env["COCOV_GITHUB_API_URL"] = self.github_url
 
-    def start_web(self):
+    def start_web(self, workers=2):
         port = free_port()
         self._spawn("web", [PYTHON, "-m", "gunicorn", "cocov.wsgi", "--bind", f"127.0.0.1:{port}",
-                            "--workers", "2", "--access-logfile", "-"])
+                            "--workers", str(workers), "--access-logfile", "-"])
         self.web_url = f"http://127.0.0.1:{port}"
         wait_for(lambda: self._answers(self.web_url + "/admin/login/"), 60, "the web server")
 
