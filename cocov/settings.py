@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "cocov",
     "users",
     "repositories",
+    "coverage_reports",
     "webhooks",
     "jobs",
 ]
@@ -119,6 +120,8 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "cocov_cache",
+        # Held coverage reports live here: never cull live entries to make room.
+        "OPTIONS": {"MAX_ENTRIES": 10_000_000},
     }
 }
 

@@ -1,9 +1,11 @@
 from django.contrib import admin
 from django.urls import path
 
+from coverage_reports.views import upload_report
 from webhooks.views import github_events
 
 urlpatterns = [
     path("v1/github/events", github_events, name="github-events"),
+    path("v1/reports", upload_report, name="upload-report"),
     path("admin/", admin.site.urls),
 ]

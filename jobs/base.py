@@ -44,10 +44,18 @@ class Job:
 
     @classmethod
     def enqueue_now(cls, *args):
-        args_text = ", ".join(repr(arg) for arg in args)
+        args_text = ", ".join(_shown(arg) for arg in args)
         return async_task(cls.task_path(), *args, task_name=f"{cls.name}({args_text})", group=cls.name)
 
     @classmethod
     def enqueue(cls, *args, using=None):
         """Queue the job once the current transaction commits (at once outside a transaction)."""
         transaction.on_commit(functools.partial(cls.enqueue_now, *args), using=using, robust=False)
+
+
+def _shown(arg):
+    """An argument as the admin lists it in the task's name: large payloads by their size."""
+    if isinstance(arg, (bytes, bytearray)):
+        return f"<{len(arg)} bytes>"
+    text = repr(arg)
+    return text if len(text) <= 80 else text[:77] + "..."

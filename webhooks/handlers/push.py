@@ -1,6 +1,8 @@
 import re
 
+from coverage_reports.holding import release_held_report
 from jobs.process_commit import ProcessCommitJob
+from jobs.process_coverage import ProcessCoverageJob
 from repositories.models import Repository
 from repositories.pushes import PushedCommit, record_push, remove_branch
 from webhooks.registry import InvalidPayload, WebhookHandler, field, wants
@@ -54,3 +56,6 @@ class PushHandler(WebhookHandler):
             ),
         )
         ProcessCommitJob.enqueue(commit.id)
+        held = release_held_report(commit)
+        if held is not None:
+            ProcessCoverageJob.enqueue(repository.id, commit.sha, held.blob)

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CoverageReportsConfig(AppConfig):
+    name = "coverage_reports"
+    verbose_name = "Coverage"

@@ -1,0 +1,75 @@
+"""Reports that arrive before their commit: held two hours in Django's database cache.
+
+Uploads and pushes of one (repository, sha) take the same lock, inside their transactions, and the
+cache table is written in those transactions too. So whichever comes second sees what the first
+did: a report is either held until the commit comes, or queued once, never stranded or doubled.
+"""
+
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.db import transaction
+
+from cocov.locks import lock_commit_key
+from coverage_reports.models import CoverageInfo
+from coverage_reports.reports import AcceptedReport
+from repositories.models import Commit
+
+HOLD_SECONDS = 2 * 60 * 60
+
+
+class HoldFailed(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class QueuedReport:
+    """A report queued for its commit: the caller enqueues ProcessCoverageJob(repo, sha, blob)."""
+
+    commit: Commit
+    blob: bytes
+
+
+def held_coverage_key(repository_id, sha):
+    return f"cocov:held_coverage:{repository_id}:{sha}"
+
+
+def accept_report(repository, sha, report: AcceptedReport):
+    """Hold the report (returns None) or queue it for its known commit (returns a QueuedReport)."""
+    key = held_coverage_key(repository.id, sha)
+    blob = report.to_blob()
+    with transaction.atomic():
+        lock_commit_key(repository.id, sha)
+        commit = Commit.objects.filter(repository=repository, sha=sha).first()
+        cache.delete(key)  # a newer upload replaces a held one
+        if commit is None:
+            if not cache.add(key, (str(report.id), blob), HOLD_SECONDS):
+                raise HoldFailed(f"could not hold the report for {sha}")
+            return None
+        mark_queued(commit, report.id)
+        return QueuedReport(commit, blob)
+
+
+def release_held_report(commit):
+    """The report held for this commit, taken out of the cache and queued (a QueuedReport), or None.
+
+    Call it inside the transaction that registered the commit.
+    """
+    key = held_coverage_key(commit.repository_id, commit.sha)
+    with transaction.atomic():
+        lock_commit_key(commit.repository_id, commit.sha)
+        held = cache.get(key)
+        if held is None:
+            return None
+        cache.delete(key)
+        report_id, blob = held
+        mark_queued(commit, report_id)
+        return QueuedReport(commit, blob)
+
+
+def mark_queued(commit, report_id):
+    coverage, _ = CoverageInfo.objects.get_or_create(commit=commit)
+    coverage.status = CoverageInfo.Status.QUEUED
+    coverage.report_id = report_id
+    coverage.error = ""
+    coverage.save(update_fields=["status", "report_id", "error", "updated_at"])

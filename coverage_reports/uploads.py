@@ -1,0 +1,104 @@
+"""Reading an upload: the body (size-limited, gzip inflated with a limit) and what it holds."""
+
+import re
+import zlib
+from dataclasses import dataclass
+
+from coverage_reports.formats import ReportError, UnknownFormat, cocov, load_json, parse_document, parse_report
+
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+_CHUNK = 1024 * 1024
+_SHA = re.compile(r"\A(?:[0-9a-fA-F]{40}|[0-9a-fA-F]{64})\Z")
+
+
+class UploadRefused(Exception):
+    def __init__(self, status, code, message):
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+@dataclass(frozen=True)
+class Upload:
+    sha: str
+    parsed: object  # ParsedReport
+
+
+def read_body(request):
+    """The request body, at most MAX_UPLOAD_BYTES once inflated, whatever Django's own limit is."""
+    declared = request.META.get("CONTENT_LENGTH") or "0"
+    try:
+        declared = int(declared)
+    except ValueError:
+        raise UploadRefused(400, "report.bad_request", "Invalid Content-Length") from None
+    if declared > MAX_UPLOAD_BYTES:
+        raise UploadRefused(413, "report.too_large", f"Reports are limited to {MAX_UPLOAD_BYTES // 2**20} MB")
+    body = _read_limited(request, MAX_UPLOAD_BYTES)
+    encoding = request.headers.get("Content-Encoding", "").strip().lower()
+    if encoding in ("gzip", "x-gzip"):
+        body = _gunzip_limited(body, MAX_UPLOAD_BYTES)
+    elif encoding not in ("", "identity"):
+        raise UploadRefused(415, "report.unsupported_encoding", f"Content-Encoding {encoding[:40]} is not supported")
+    return body
+
+
+def _read_limited(stream, limit):
+    chunks, size = [], 0
+    while True:
+        chunk = stream.read(_CHUNK)
+        if not chunk:
+            return b"".join(chunks)
+        size += len(chunk)
+        if size > limit:
+            raise UploadRefused(413, "report.too_large", f"Reports are limited to {limit // 2**20} MB")
+        chunks.append(chunk)
+
+
+def _gunzip_limited(body, limit):
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    try:
+        inflated = inflater.decompress(body, limit + 1)
+        if len(inflated) > limit or inflater.unconsumed_tail:
+            raise UploadRefused(413, "report.too_large",
+                                f"The report inflates past {limit // 2**20} MB; it was refused, not inflated")
+        if not inflater.eof:
+            raise UploadRefused(400, "report.bad_encoding", "The gzip body is truncated")
+    except zlib.error:
+        raise UploadRefused(400, "report.bad_encoding", "The body is not valid gzip") from None
+    return inflated
+
+
+def parse_upload(body, query_sha):
+    """The commit sha and parsed report of an upload: Cocov's JSON envelope, or a report file as it is."""
+    if not body.strip():
+        raise UploadRefused(400, "report.missing_data", "The upload has no coverage data")
+    try:
+        document = load_json(body) if body.lstrip()[:1] == b"{" else None
+        if _is_cocov_envelope(document):
+            if not document.get("data"):
+                raise UploadRefused(400, "report.missing_data", "`data' is missing or empty")
+            sha = document.get("commit_sha") or query_sha
+            _check_sha(sha)
+            parsed = cocov.parse_data(document["data"])
+        else:
+            _check_sha(query_sha)
+            sha = query_sha
+            parsed = parse_document(document) if document is not None else parse_report(body)
+    except UnknownFormat as error:
+        raise UploadRefused(400, "report.unknown_format", str(error)) from None
+    except ReportError as error:
+        raise UploadRefused(400, "report.invalid_data", str(error)) from None
+    if not parsed.files:
+        raise UploadRefused(400, "report.missing_data", "The report covers no files")
+    return Upload(sha=sha.lower(), parsed=parsed)
+
+
+def _is_cocov_envelope(document):
+    """Cocov's coverage-reporter sends {"commit_sha", "data"} and nothing else."""
+    return isinstance(document, dict) and bool(document) and set(document) <= {"data", "commit_sha"}
+
+
+def _check_sha(sha):
+    if not sha:
+        raise UploadRefused(400, "report.missing_commit_sha", "`commit_sha' is missing")
+    if not isinstance(sha, str) or not _SHA.match(sha):
+        raise UploadRefused(400, "report.invalid_commit_sha", "`commit_sha' must be 40 or 64 hexadecimal characters")

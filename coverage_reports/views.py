@@ -1,0 +1,48 @@
+import logging
+
+from django.http import HttpResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from cocov.http import error_response
+from coverage_reports.holding import accept_report
+from coverage_reports.reports import AcceptedReport
+from coverage_reports.uploads import UploadRefused, parse_upload, read_body
+from jobs.process_coverage import ProcessCoverageJob
+from repositories.models import Repository
+
+log = logging.getLogger(__name__)
+
+
+def repository_for(request):
+    """The repository named by `Authorization: token crt_…`, or an UploadRefused."""
+    header = request.headers.get("Authorization")
+    if not header:
+        raise UploadRefused(401, "auth.no_authorization", "Missing Authorization header")
+    scheme, _, token = header.strip().partition(" ")
+    token = token.strip()
+    if scheme.lower() != "token" or not token or " " in token:
+        raise UploadRefused(401, "auth.invalid_token", "Authorization must be `token <repository token>'")
+    try:
+        return Repository.objects.with_token(token)
+    except Repository.DoesNotExist:
+        raise UploadRefused(403, "auth.forbidden", "The token does not belong to any repository") from None
+
+
+@csrf_exempt
+@require_POST
+def upload_report(request):
+    try:
+        repository = repository_for(request)
+        upload = parse_upload(read_body(request), request.GET.get("commit_sha"))
+    except UploadRefused as refused:
+        return error_response(refused.status, refused.code, refused.message)
+
+    report = AcceptedReport.from_parsed(upload.parsed)
+    queued = accept_report(repository, upload.sha, report)
+    if queued is not None:
+        ProcessCoverageJob.enqueue(repository.id, upload.sha, queued.blob)
+    log.info("Coverage report accepted", extra={"repository": repository.name, "sha": upload.sha,
+                                                "format": report.format, "files": len(report.data),
+                                                "held": queued is None})
+    return HttpResponse(status=204)
