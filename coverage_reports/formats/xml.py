@@ -17,7 +17,9 @@ def root_tag(head):
     try:
         for _, element in iterparse(io.BytesIO(stripped), events=("start",)):
             return element.tag
-    except (ParseError, DefusedXmlException):
+    except DefusedXmlException as error:
+        raise ReportError(f"XML report: refused XML construct ({type(error).__name__})") from None
+    except ParseError:
         return None
     return None
 
