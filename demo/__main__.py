@@ -1,13 +1,15 @@
 """`make demo`: a push goes through Cocov on real processes, and what happened is printed."""
 
 import json
+import re
+import shutil
 import sys
 import tempfile
 import time
 from datetime import datetime
 from pathlib import Path
 
-from demo.stack import Stack, make_remote, push_payload, wait_for
+from demo.stack import Stack, make_remote, push_payload, run_coverage_py, wait_for
 
 HERE = Path(__file__).resolve().parent
 REPO_NAME = "calculator"
@@ -32,12 +34,21 @@ def main():
 
         stack.manage("migrate", "--noinput")
         say("- migrated the SQLite database (cache table included)")
-        say("- " + stack.manage("add_repository", REPO_NAME).stdout.strip().replace("\n", "\n  "))
+        registered = stack.manage("add_repository", REPO_NAME).stdout.strip()
+        upload_token = re.search(r"crt_\S+", registered).group()
+        say("- " + registered.replace("\n", "\n  "))
         say("- " + stack.manage("add_secret", "SEMGREP_TOKEN", stdin="demo-semgrep-token\n").stdout.strip())
 
         stack.start_web()
         stack.start_cluster()
         say(f"- gunicorn at {stack.web_url}, manage.py qcluster running")
+
+        project = workdir / "ci-checkout"
+        shutil.copytree(HERE / "sample_project", project)
+        report = run_coverage_py(project, "xml")
+        status = stack.upload_report(upload_token, sha, report, content_type="application/xml")
+        say(f"- CI ran the tests under coverage.py and uploaded its Cobertura XML ({len(report)} bytes) "
+            f"before GitHub's push webhook: HTTP {status}, held until the commit is known")
 
         template = json.loads((HERE / "push.branch.json").read_text())
         payload = push_payload(template, remote["id"], REPO_NAME, stack.org, sha, "Add the calculator",
@@ -53,6 +64,8 @@ def main():
                 described["worker_jobs"] or check_set["status"] != "queued") else None
 
         described = wait_for(handed_over, 60, "ProcessCommitJob")
+        coverage_reported = lambda: any(s["context"] == "cocov/coverage" for s in stack.github_statuses(REPO_NAME, sha))
+        wait_for(coverage_reported, 60, "ProcessCoverageJob")
         wait_for(lambda: stack.describe_commit(REPO_NAME, sha)["commits_size"], 30, "ComputeRepositoryCommitsSizeJob")
         described = stack.describe_commit(REPO_NAME, sha)
 
@@ -68,10 +81,15 @@ def main():
             queued = datetime.fromisoformat(job["queued_at"]).timestamp()
             say(f"  job handed to the Worker (outbox cocov:checks), {queued - sent_at:.2f}s after the webhook:")
             say("    " + json.dumps(job["payload"], indent=2).replace("\n", "\n    "))
+        coverage = described["coverage"]
+        say(f"  coverage ({coverage['format']}): {coverage['status']}, {coverage['percent_covered']}% "
+            f"({coverage['lines_covered']}/{coverage['lines_total']} lines, minimum {coverage['minimum_coverage']}%)")
+        for covered_file in coverage["files"]:
+            say(f"    {covered_file['file']}: {covered_file['lines_covered']}/{covered_file['lines_total']} lines")
         say("  statuses GitHub received:")
         for posted in stack.github_statuses(REPO_NAME, sha):
             say(f"    {posted['context']}: {posted['state']} \"{posted['description']}\" → {posted['target_url']}")
-        ok = check_set["status"] == "queued" and described["worker_jobs"]
+        ok = check_set["status"] == "queued" and described["worker_jobs"] and coverage["status"] == "completed"
     say()
     say("Demo finished: the push went through." if ok else "Demo FAILED: see the logs in " + str(workdir))
     return 0 if ok else 1

@@ -164,6 +164,15 @@ class Stack:
     def github_statuses(self, repo, sha):
         return self.github_control("GET", f"/_fake/statuses/{repo}/{sha}")
 
+    # --- coverage uploads ------------------------------------------------------------
+    def upload_report(self, token, sha, body, content_type="application/octet-stream"):
+        request = urllib.request.Request(
+            f"{self.web_url}/v1/reports?commit_sha={sha}", data=body, method="POST",
+            headers={"Authorization": f"token {token}", "Content-Type": content_type},
+        )
+        with urllib.request.urlopen(request, timeout=120) as response:
+            return response.status
+
     # --- webhooks ----------------------------------------------------------------------
     def send_webhook(self, event, payload, delivery=None):
         from webhooks.signatures import sign
@@ -182,6 +191,19 @@ class Stack:
         )
         with urllib.request.urlopen(request, timeout=30) as response:
             return response.status, json.loads(response.read())
+
+
+def run_coverage_py(project_dir, report="xml"):
+    """The sample project's tests under coverage.py; returns the report it wrote (xml, lcov or json)."""
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+
+    def coverage(*args):
+        subprocess.run([PYTHON, "-m", "coverage", *args], cwd=project_dir, env=env, check=True,
+                       capture_output=True, timeout=300)
+
+    coverage("run", "--source=calculator", "-m", "pytest", "-q", "-p", "no:django", "-p", "no:cacheprovider", "tests")
+    coverage(report, "-o", f"coverage.{report}")
+    return (Path(project_dir) / f"coverage.{report}").read_bytes()
 
 
 def push_payload(template, repository_id, repository_name, org, sha, message, author_name, author_email,

@@ -124,3 +124,33 @@ class WebhookDeliveryFactory(factory.django.DjangoModelFactory):
 
     delivery_id = factory.Sequence(lambda n: f"delivery-{n}")
     event = "push"
+
+
+class CoverageInfoFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "coverage_reports.CoverageInfo"
+
+    commit = factory.SubFactory(CommitFactory)
+
+
+class CoverageFileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "coverage_reports.CoverageFile"
+
+    coverage = factory.SubFactory(CoverageInfoFactory)
+    file = factory.Sequence(lambda n: f"lib/file{n}.py")
+    lines_total = 2
+    lines_covered = 1
+    lines_missed = 1
+    percent_covered = 50.0
+    raw_data = b"1\x1e\x15"
+
+
+class CoverageHistoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "coverage_reports.CoverageHistory"
+
+    branch = factory.SubFactory(BranchFactory)
+    repository = factory.SelfAttribute("branch.repository")
+    percentage = 75.0
+    report_id = factory.Faker("uuid4")

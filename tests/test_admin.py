@@ -19,7 +19,7 @@ def staff_client(client):
 def every_model():
     return [
         model for model in apps.get_models()
-        if model._meta.app_label in {"users", "repositories", "cocov", "webhooks", "django_q"}
+        if model._meta.app_label in {"users", "repositories", "coverage_reports", "cocov", "webhooks", "django_q"}
         and model.__name__ != "Task"  # django-q2 shows it as its Success and Failure proxies
     ]
 

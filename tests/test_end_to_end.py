@@ -2,11 +2,15 @@
 the fake GitHub as a process, and a real git remote."""
 
 import json
+import os
+import re
+import shutil
+import uuid
 from pathlib import Path
 
 import pytest
 
-from demo.stack import Stack, make_remote, push_payload, wait_for
+from demo.stack import Stack, make_remote, push_payload, run_coverage_py, wait_for
 from tests.conftest import github_fixture
 
 SAMPLE = Path(__file__).resolve().parent.parent / "demo" / "sample_project"
@@ -68,6 +72,80 @@ def test_the_admin_and_its_static_files_are_served_by_gunicorn_without_debug(sta
         with urllib.request.urlopen(stack.web_url + path, timeout=10) as response:
             assert response.status == 200, path
             assert response.read()
+
+
+def push_and_upload(stack, tmp_path):
+    """The sample project pushed; its coverage.py report uploaded before the push webhook."""
+    sha = make_remote(stack.git_root, stack.org, "calculator", SAMPLE)
+    remote = stack.github_control("POST", "/_fake/repos", {"name": "calculator"})
+    token = re.search(r"crt_\S+", stack.manage("add_repository", "calculator").stdout).group()
+    stack.manage("add_secret", "SEMGREP_TOKEN", stdin="token-value\n")
+    stack.start_web()
+    stack.start_cluster()
+    checkout = tmp_path / "checkout"
+    shutil.copytree(SAMPLE, checkout)
+    assert stack.upload_report(token, sha, run_coverage_py(checkout, "lcov")) == 204
+    payload = push_payload(github_fixture("push.branch.json"), remote["id"], "calculator", stack.org, sha,
+                           "Add the calculator", "Ada Lovelace", "ada@example.com")
+    assert stack.send_webhook("push", payload)[0] == 200
+    return sha
+
+
+def coverage_statuses(stack, sha):
+    return [(s["state"], s["description"]) for s in stack.github_statuses("calculator", sha)
+            if s["context"] == "cocov/coverage"]
+
+
+def test_a_report_uploaded_before_the_push_is_processed_when_the_commit_arrives(stack, tmp_path):
+    sha = push_and_upload(stack, tmp_path)
+    [(state, description)] = wait_for(lambda: coverage_statuses(stack, sha), 90, "the coverage status")
+    described = stack.describe_commit("calculator", sha)
+    coverage = described["coverage"]
+    assert (coverage["status"], coverage["format"], coverage["minimum_coverage"]) == ("completed", "lcov", 80)
+    assert [f["file"] for f in coverage["files"]] == ["calculator/__init__.py"]
+    assert (state, description) == ("success", f"{coverage['percent_covered']}% covered")
+
+
+@pytest.fixture
+def postgres_redis_stack(tmp_path):
+    """The production shape: PostgreSQL, django-q2 on Redis, Worker jobs into Redis lists."""
+    database_url, redis_url = os.environ.get("DATABASE_URL", ""), os.environ.get("TEST_REDIS_URL")
+    if not database_url.startswith("postgres") or not redis_url:
+        pytest.skip("needs the PostgreSQL and redis-server that `make test` starts")
+    import psycopg
+    import redis
+
+    name = f"cocov_e2e_{uuid.uuid4().hex[:8]}"
+    admin_url = database_url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin_url, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    client = redis.Redis.from_url(redis_url)
+    client.flushdb()
+    extra = {"COCOV_QUEUE_REDIS_URL": redis_url, "COCOV_REDIS_URL": redis_url}
+    with Stack(tmp_path / "stack", org="cocov-e2e", database_url=database_url.rsplit("/", 1)[0] + f"/{name}",
+               extra_env=extra) as stack:
+        stack.start_fake_github()
+        stack.manage("migrate", "--noinput")
+        yield stack, client
+    client.flushdb()
+    with psycopg.connect(admin_url, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
+def test_the_pipeline_on_postgresql_with_redis_for_the_queue_and_the_worker(postgres_redis_stack, tmp_path):
+    stack, redis_client = postgres_redis_stack
+    sha = push_and_upload(stack, tmp_path)
+    raw = redis_client.blpop("cocov:checks", timeout=90)
+    assert raw is not None, stack.log_of("qcluster")[-3000:]
+    job = json.loads(raw[1])
+    assert job["sha"] == sha and [c["plugin"] for c in job["checks"]] == ["cocov/rubocop:v0.1",
+                                                                         "ghcr.io:443/cocov-ci/semgrep:v1.2"]
+    [mount] = job["checks"][1]["mounts"]
+    assert mount["authorization"].startswith("csa_") and mount["target"] == "/secrets/semgrep-token"
+    assert Path(job["git_storage"]["path"], "calculator", "__init__.py").is_file()
+    [(state, _)] = wait_for(lambda: coverage_statuses(stack, sha), 90, "the coverage status")
+    assert state == "success"
+    assert stack.describe_commit("calculator", sha)["worker_jobs"] == []  # nothing in the outbox
 
 
 def test_a_failed_job_is_listed_as_failed_with_its_reason(stack):

@@ -50,10 +50,31 @@ def describe(commit):
             "error_extra": check_set.error_extra or None,
             "checks": [{"plugin_name": c.plugin_name, "status": c.status} for c in check_set.checks.order_by("id")],
         },
+        "coverage": describe_coverage(commit),
         "worker_jobs": [
             {"queued_at": message.created_at.isoformat(), "payload": redact_authorizations(message.payload)}
             for message in OutboxMessage.objects.filter(queue=CHECKS_QUEUE, payload__sha=commit.sha).order_by("id")
             if message.payload.get("repo_id") == commit.repository_id
+        ],
+    }
+
+
+def describe_coverage(commit):
+    coverage = getattr(commit, "coverage", None)
+    if coverage is None:
+        return None
+    return {
+        "status": coverage.status,
+        "format": coverage.format or None,
+        "percent_covered": round(coverage.percent_covered, 2),
+        "lines_covered": coverage.lines_covered,
+        "lines_total": coverage.lines_total,
+        "minimum_coverage": commit.minimum_coverage,
+        "warning": coverage.warning or None,
+        "error": coverage.error or None,
+        "files": [
+            {"file": f.file, "lines_covered": f.lines_covered, "lines_total": f.lines_total}
+            for f in coverage.files.order_by("file")
         ],
     }
 
