@@ -12,4 +12,6 @@ test: install
 	@scripts/with-services.sh .venv/bin/python -m pytest $(PYTEST_ARGS)
 
 bench: install
+	@.venv/bin/pip install --quiet -r requirements-bench.txt
 	@.venv/bin/python -m benchmarks.webhook_throughput
+	@.venv/bin/python -m benchmarks.coverage_formats

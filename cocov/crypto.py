@@ -6,6 +6,7 @@ import hmac
 import os
 import secrets
 
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -27,11 +28,20 @@ def encrypt(plaintext: str) -> str:
     return _PREFIX + base64.b64encode(nonce + sealed).decode()
 
 
+class DecryptionFailed(Exception):
+    pass
+
+
 def decrypt(stored: str) -> str:
     if not stored.startswith(_PREFIX):
-        raise ValueError("value is not encrypted with Cocov's key format")
+        raise DecryptionFailed("A stored value is not in Cocov's encrypted format")
     raw = base64.b64decode(stored[len(_PREFIX) :])
-    return _cipher().decrypt(raw[:12], raw[12:], None).decode()
+    try:
+        return _cipher().decrypt(raw[:12], raw[12:], None).decode()
+    except InvalidTag:
+        raise DecryptionFailed(
+            "COCOV_CRYPTOGRAPHIC_KEY does not decrypt a stored secret or token: was the key changed?"
+        ) from None
 
 
 def digest(value: str) -> str:

@@ -15,6 +15,10 @@ CHECKS_QUEUE = "cocov:checks"
 CACHE_HOUSEKEEPING_QUEUE = "cocov:cached:housekeeping_tasks"
 
 
+class DispatchFailed(Exception):
+    """A message could not be handed over after its transaction committed."""
+
+
 class RedisOutbound:
     def __init__(self, url):
         import redis
@@ -23,8 +27,16 @@ class RedisOutbound:
 
     def send(self, queue, payload):
         message = json.dumps(payload)
-        # RPUSH, so the Worker's BLPOP takes jobs in the order they were sent.
-        transaction.on_commit(lambda: self.client.rpush(queue, message), robust=False)
+        transaction.on_commit(lambda: self._push(queue, message), robust=False)
+
+    def _push(self, queue, message):
+        import redis
+
+        try:
+            # RPUSH, so the Worker's BLPOP takes jobs in the order they were sent.
+            self.client.rpush(queue, message)
+        except redis.RedisError as error:
+            raise DispatchFailed(f"Could not push to the Redis list {queue}: {type(error).__name__}") from None
 
 
 class DatabaseOutbox:
@@ -48,3 +60,16 @@ def outbound():
 
 def send(queue, payload):
     outbound().send(queue, payload)
+
+
+def redact_authorizations(payload):
+    """A Worker job as it may be shown: without the one-time secret authorizations it carries."""
+    if not isinstance(payload, dict) or "checks" not in payload:
+        return payload
+    checks = [
+        {**check, "mounts": [{**mount, "authorization": "csa_...(redacted)"} for mount in check["mounts"]]}
+        if isinstance(check, dict) and check.get("mounts")
+        else check
+        for check in payload.get("checks") or []
+    ]
+    return {**payload, "checks": checks}

@@ -73,3 +73,17 @@ def hex_key(name, length):
     if len(key) * 2 != length:
         raise InvalidSetting(f"{name} must be {length} hexadecimal characters")
     return key
+
+
+def choice(name, choices, default):
+    value = string(name, default).upper()
+    if value not in choices:
+        raise InvalidSetting(f"{name} must be one of {', '.join(choices)}")
+    return value
+
+
+def redis_url(name):
+    value = string(name)
+    if value is not None and not value.startswith(("redis://", "rediss://", "unix://")):
+        raise InvalidSetting(f"{name} must be a redis://, rediss:// or unix:// URL")
+    return value

@@ -26,8 +26,8 @@ COCOV_GITHUB_APP_INSTALLATION_ID = env.integer("COCOV_GITHUB_APP_INSTALLATION_ID
 COCOV_GITHUB_TOKEN = env.string("COCOV_GITHUB_TOKEN")
 COCOV_GITHUB_WEBHOOK_SECRET_KEY = env.string("COCOV_GITHUB_WEBHOOK_SECRET_KEY", required=not DEBUG)
 COCOV_UI_BASE_URL = env.string("COCOV_UI_BASE_URL", "http://localhost:4000").rstrip("/")
-COCOV_REDIS_URL = env.string("COCOV_REDIS_URL")
-COCOV_QUEUE_REDIS_URL = env.string("COCOV_QUEUE_REDIS_URL")
+COCOV_REDIS_URL = env.redis_url("COCOV_REDIS_URL")
+COCOV_QUEUE_REDIS_URL = env.redis_url("COCOV_QUEUE_REDIS_URL")
 COCOV_GIT_SERVICE_STORAGE_MODE = env.string("COCOV_GIT_SERVICE_STORAGE_MODE", "local")
 COCOV_GIT_SERVICE_LOCAL_STORAGE_PATH = Path(
     env.string("COCOV_GIT_SERVICE_LOCAL_STORAGE_PATH", str(VAR_DIR / "git_storage"))
@@ -106,7 +106,12 @@ _database_url = env.string("DATABASE_URL")
 if _database_url is None:
     VAR_DIR.mkdir(exist_ok=True)
     _database_url = f"sqlite:///{VAR_DIR / 'cocov.sqlite3'}"
-DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
+try:
+    DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
+except (ValueError, dj_database_url.UnknownSchemeError):
+    raise env.InvalidSetting("DATABASE_URL must be postgres://user:password@host:port/name or sqlite:///path") from None
+if DATABASES["default"]["ENGINE"] not in ("django.db.backends.postgresql", "django.db.backends.sqlite3"):
+    raise env.InvalidSetting("DATABASE_URL must be a postgres:// or sqlite:/// URL")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Web server and cluster write to one file: wait for the lock instead of failing at once.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
@@ -147,6 +152,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.string("COCOV_LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": env.choice("COCOV_LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO")},
     "loggers": {"django_q": {"level": "WARNING"}},
 }

@@ -9,3 +9,7 @@ urlpatterns = [
     path("v1/reports", upload_report, name="upload-report"),
     path("admin/", admin.site.urls),
 ]
+
+handler400 = "cocov.http.bad_request"
+handler404 = "cocov.http.not_found"
+handler500 = "cocov.http.server_error"

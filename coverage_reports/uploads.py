@@ -4,10 +4,10 @@ import re
 import zlib
 from dataclasses import dataclass
 
+from cocov.http import BodyTooLarge, read_body
 from coverage_reports.formats import ReportError, UnknownFormat, cocov, load_json, parse_document, parse_report
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
-_CHUNK = 1024 * 1024
 _SHA = re.compile(r"\A(?:[0-9a-fA-F]{40}|[0-9a-fA-F]{64})\Z")
 
 
@@ -23,34 +23,18 @@ class Upload:
     parsed: object  # ParsedReport
 
 
-def read_body(request):
+def read_upload_body(request):
     """The request body, at most MAX_UPLOAD_BYTES once inflated, whatever Django's own limit is."""
-    declared = request.META.get("CONTENT_LENGTH") or "0"
     try:
-        declared = int(declared)
-    except ValueError:
-        raise UploadRefused(400, "report.bad_request", "Invalid Content-Length") from None
-    if declared > MAX_UPLOAD_BYTES:
-        raise UploadRefused(413, "report.too_large", f"Reports are limited to {MAX_UPLOAD_BYTES // 2**20} MB")
-    body = _read_limited(request, MAX_UPLOAD_BYTES)
+        body = read_body(request, MAX_UPLOAD_BYTES)
+    except BodyTooLarge:
+        raise UploadRefused(413, "report.too_large", f"Reports are limited to {MAX_UPLOAD_BYTES // 2**20} MB") from None
     encoding = request.headers.get("Content-Encoding", "").strip().lower()
     if encoding in ("gzip", "x-gzip"):
         body = _gunzip_limited(body, MAX_UPLOAD_BYTES)
     elif encoding not in ("", "identity"):
         raise UploadRefused(415, "report.unsupported_encoding", f"Content-Encoding {encoding[:40]} is not supported")
     return body
-
-
-def _read_limited(stream, limit):
-    chunks, size = [], 0
-    while True:
-        chunk = stream.read(_CHUNK)
-        if not chunk:
-            return b"".join(chunks)
-        size += len(chunk)
-        if size > limit:
-            raise UploadRefused(413, "report.too_large", f"Reports are limited to {limit // 2**20} MB")
-        chunks.append(chunk)
 
 
 def _gunzip_limited(body, limit):

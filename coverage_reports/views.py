@@ -2,12 +2,11 @@ import logging
 
 from django.http import HttpResponse
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
 
-from cocov.http import error_response
+from cocov.http import error_response, post_only
 from coverage_reports.holding import accept_report
 from coverage_reports.reports import AcceptedReport
-from coverage_reports.uploads import UploadRefused, parse_upload, read_body
+from coverage_reports.uploads import UploadRefused, parse_upload, read_upload_body
 from jobs.process_coverage import ProcessCoverageJob
 from repositories.models import Repository
 
@@ -30,11 +29,11 @@ def repository_for(request):
 
 
 @csrf_exempt
-@require_POST
+@post_only
 def upload_report(request):
     try:
         repository = repository_for(request)
-        upload = parse_upload(read_body(request), request.GET.get("commit_sha"))
+        upload = parse_upload(read_upload_body(request), request.GET.get("commit_sha"))
     except UploadRefused as refused:
         return error_response(refused.status, refused.code, refused.message)
 

@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 
 from repositories.models import (
@@ -65,12 +66,39 @@ class CheckAdmin(admin.ModelAdmin):
     raw_id_fields = ("check_set",)
 
 
+class SecretForm(forms.ModelForm):
+    """The value is write-only: required when adding, left unchanged when blank on edit."""
+
+    new_value = forms.CharField(
+        label="Value", required=False, strip=False, widget=forms.PasswordInput(render_value=False),
+        help_text="Never shown again. Leave blank to keep the current value.",
+    )
+
+    class Meta:
+        model = Secret
+        fields = ("scope", "repository", "name", "owner")
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.instance.pk and not (cleaned.get("new_value") or "").strip():
+            self.add_error("new_value", "A new secret needs a value")
+        return cleaned
+
+    def save(self, commit=True):
+        if self.cleaned_data.get("new_value"):
+            self.instance.value = self.cleaned_data["new_value"]
+        return super().save(commit)
+
+
 @admin.register(Secret)
 class SecretAdmin(admin.ModelAdmin):
+    form = SecretForm
     list_display = ("name", "scope", "repository", "owner", "last_used_at")
     search_fields = ("name", "repository__name")
     list_filter = ("scope",)
-    exclude = ("value",)  # never shown back; set it with a form that writes only
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("value")  # lists never decrypt
 
 
 @admin.register(SecretAuthorization)

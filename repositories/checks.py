@@ -38,6 +38,19 @@ def record_fetch_failure(check_set):
     _settle(check_set, CheckSet.Status.FAILURE, error_kind="commit_fetch_failed")
 
 
+def record_processing_error(check_set, error):
+    """A check set the job could not finish: errored, with the reason (only while still waiting)."""
+    CheckSet.objects.filter(pk=check_set.pk, status=CheckSet.Status.WAITING).update(
+        status=CheckSet.Status.ERRORED, error_kind="processing_failed", error_extra=describe_error(error),
+        finished_at=timezone.now(), updated_at=timezone.now(),
+    )
+
+
+def describe_error(error):
+    text = f"{type(error).__name__}: {error}"
+    return "".join(ch if ch.isprintable() or ch == "\n" else "\ufffd" for ch in text)[:1000]
+
+
 def record_not_configured(check_set):
     _settle(check_set, CheckSet.Status.NOT_CONFIGURED)
 
@@ -56,8 +69,20 @@ def queue_checks(commit, manifest, secrets, storage_path):
 
     Returns the Worker payload, or None when another run already queued them.
     """
+    job_id = str(uuid.uuid4())
+    try:
+        return _queue_checks(commit, manifest, secrets, storage_path, job_id)
+    except dispatch.DispatchFailed as error:
+        # Committed, but the Worker never got the job: errored, so that a retry queues it again.
+        CheckSet.objects.filter(commit=commit, job_id=job_id).update(
+            status=CheckSet.Status.ERRORED, error_kind="worker_dispatch_failed", error_extra=describe_error(error),
+            updated_at=timezone.now(),
+        )
+        raise
+
+
+def _queue_checks(commit, manifest, secrets, storage_path, job_id):
     with transaction.atomic():
-        job_id = str(uuid.uuid4())
         # Claiming the check set with a conditional UPDATE makes two concurrent runs queue it once.
         claimed = (
             CheckSet.objects.filter(commit=commit)

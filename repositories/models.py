@@ -56,8 +56,8 @@ class Commit(models.Model):
 
     repository = models.ForeignKey(Repository, on_delete=models.CASCADE, related_name="commits")
     sha = models.CharField(max_length=64)
-    author_name = models.CharField(max_length=255, blank=True, default="")
-    author_email = models.CharField(max_length=320, blank=True, default="")
+    author_name = models.TextField(blank=True, default="")
+    author_email = models.TextField(blank=True, default="")
     message = models.TextField(blank=True, default="")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="commits"
@@ -90,7 +90,7 @@ class Commit(models.Model):
 
 class Branch(models.Model):
     repository = models.ForeignKey(Repository, on_delete=models.CASCADE, related_name="branches")
-    name = models.CharField(max_length=255)
+    name = models.TextField()  # git allows names longer than any column size we would pick
     head = models.ForeignKey(Commit, null=True, blank=True, on_delete=models.SET_NULL, related_name="heads_of")
     issues = models.IntegerField(null=True, blank=True)
     coverage = models.FloatField(null=True, blank=True)

@@ -17,6 +17,14 @@ def process_commit(commit):
         log.info("Commit already processed", extra={"commit_id": commit.id, "status": check_set.status})
         return check_set
 
+    try:
+        return _process(commit, check_set)
+    except Exception as error:
+        checks.record_processing_error(check_set, error)
+        raise
+
+
+def _process(commit, check_set):
     link_author(commit)
 
     try:

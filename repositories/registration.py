@@ -1,5 +1,6 @@
 """Registering one of the organization's repositories with Cocov."""
 
+import re
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -21,9 +22,16 @@ class RegisteredRepository:
     token: str
 
 
+# GitHub's own rule for repository names.
+REPOSITORY_NAME = re.compile(r"\A[A-Za-z0-9._-]{1,100}\Z")
+
+
 def register_repository(name) -> RegisteredRepository:
-    if "/" in name or not name.strip():
-        raise RegistrationError(f"Repository name must be a name in {settings.COCOV_GITHUB_ORG_NAME}, not {name!r}")
+    if not REPOSITORY_NAME.match(name) or name in (".", ".."):
+        raise RegistrationError(
+            f"Repository name must be a name in {settings.COCOV_GITHUB_ORG_NAME} (letters, digits, . _ -), "
+            f"not {name[:100]!r}"
+        )
     if Repository.objects.filter(name__iexact=name).exists():
         raise RegistrationError(f"Repository {name} is already registered")
     try:

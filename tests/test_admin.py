@@ -68,3 +68,34 @@ def test_the_factories_make_valid_records():
         if name.endswith("Factory") and hasattr(factory, "_meta") and getattr(factory._meta, "model", None):
             record = factory()
             record.full_clean(exclude=["token_digest", "password"])
+
+
+def test_a_secret_added_in_the_admin_needs_a_value_and_never_shows_it(staff_client):
+    from repositories.models import Secret
+
+    url = reverse("admin:repositories_secret_add")
+    refused = staff_client.post(url, {"scope": "organization", "name": "TOKEN", "new_value": ""})
+    assert refused.status_code == 200 and not Secret.objects.exists()
+    staff_client.post(url, {"scope": "organization", "name": "TOKEN", "new_value": "hunter2"})
+    secret = Secret.objects.get()
+    assert secret.value == "hunter2"
+    change = reverse("admin:repositories_secret_change", args=[secret.pk])
+    assert b"hunter2" not in staff_client.get(change).content
+    staff_client.post(change, {"scope": "organization", "name": "TOKEN", "new_value": ""})
+    secret.refresh_from_db()
+    assert secret.value == "hunter2"  # a blank value on edit keeps the secret
+
+
+def test_the_secret_list_works_even_when_the_key_changed(staff_client, settings):
+    factories.SecretFactory(name="OLD")
+    settings.COCOV_CRYPTOGRAPHIC_KEY = bytes.fromhex("ee" * 16)
+    assert staff_client.get(reverse("admin:repositories_secret_changelist")).status_code == 200
+
+
+def test_the_outbox_shows_worker_jobs_without_their_authorizations(staff_client):
+    message = factories.OutboxMessageFactory(payload={
+        "job_id": "j", "checks": [{"plugin": "a/b", "envs": {}, "mounts": [
+            {"kind": "secret", "authorization": "csa_topsecret", "target": "/x"}]}]})
+    page = staff_client.get(reverse("admin:cocov_outboxmessage_change", args=[message.pk]))
+    assert page.status_code == 200
+    assert b"csa_topsecret" not in page.content and b"redacted" in page.content

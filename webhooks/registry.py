@@ -44,8 +44,11 @@ def handlers_for(event, action):
     return [cls() for cls in classes]
 
 
-def field(payload, path, kind, nullable=False):
-    """payload["a"]["b"] for path "a.b", checked to be of `kind`, or InvalidPayload naming it."""
+def field(payload, path, kind, nullable=False, max_length=None):
+    """payload["a"]["b"] for path "a.b", checked to be of `kind`, or InvalidPayload naming it.
+
+    Strings are also checked to be storable: no NUL, no lone surrogates, at most max_length.
+    """
     value = payload
     for key in path.split("."):
         if not isinstance(value, dict) or key not in value:
@@ -56,4 +59,17 @@ def field(payload, path, kind, nullable=False):
     kinds = kind if isinstance(kind, tuple) else (kind,)
     if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):
         raise InvalidPayload(f"`{path}' must be {' or '.join(k.__name__ for k in kinds)}")
+    if isinstance(value, str):
+        if "\x00" in value or not _encodable(value):
+            raise InvalidPayload(f"`{path}' holds characters that are not valid text")
+        if max_length is not None and len(value) > max_length:
+            raise InvalidPayload(f"`{path}' is longer than {max_length} characters")
     return value
+
+
+def _encodable(text):
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

@@ -43,6 +43,11 @@ def test_the_webhook_secret_is_optional_in_debug(tmp_path):
         ({"COCOV_GITHUB_APP_PRIVATE_KEY": "%%%"}, "COCOV_GITHUB_APP_PRIVATE_KEY must be the base64 of a PEM"),
         ({"DJANGO_DEBUG": "maybe"}, "DJANGO_DEBUG must be a boolean"),
         ({"COCOV_GITHUB_APP_ID": "12"}, "COCOV_GITHUB_APP_PRIVATE_KEY and COCOV_GITHUB_APP_INSTALLATION_ID are required"),
+        ({"DATABASE_URL": "garbage"}, "DATABASE_URL must be"),
+        ({"DATABASE_URL": "mysql://u:p@h/db"}, "DATABASE_URL must be a postgres:// or sqlite:/// URL"),
+        ({"COCOV_LOG_LEVEL": "LOUD"}, "COCOV_LOG_LEVEL must be one of"),
+        ({"COCOV_REDIS_URL": "garbage"}, "COCOV_REDIS_URL must be a redis://"),
+        ({"COCOV_QUEUE_REDIS_URL": "http://x"}, "COCOV_QUEUE_REDIS_URL must be a redis://"),
     ],
 )
 def test_a_bad_setting_is_one_line_that_does_not_echo_its_value(tmp_path, env, message):

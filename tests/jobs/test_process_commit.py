@@ -308,3 +308,49 @@ def test_nothing_is_dispatched_when_the_transaction_rolls_back(pushed, fake_gith
             raise Rollback
     assert redis_client.llen("cocov:checks") == 0
     assert CheckSet.objects.get(commit=commit).status == CheckSet.Status.WAITING
+
+
+SIMPLE_CHECK = 'version: "0.1.alpha"\nchecks:\n  - plugin: cocov/brakeman:v1\n'
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_queue_failure_leaves_an_errored_check_set_that_a_retry_queues(pushed, fake_github, settings,
+                                                                               redis_client):
+    commit = pushed({".cocov.yaml": SIMPLE_CHECK})
+    settings.COCOV_REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens there
+    from cocov.dispatch import DispatchFailed
+
+    with pytest.raises(DispatchFailed, match="cocov:checks"):
+        ProcessCommitJob.run(commit.id)
+    check_set = CheckSet.objects.get(commit=commit)
+    assert (check_set.status, check_set.error_kind) == (CheckSet.Status.ERRORED, "worker_dispatch_failed")
+
+    settings.COCOV_REDIS_URL = redis_client.url
+    ProcessCommitJob.run(commit.id)
+    check_set.refresh_from_db()
+    assert check_set.status == CheckSet.Status.QUEUED
+    assert redis_client.llen("cocov:checks") == 1
+
+
+def test_a_github_failure_leaves_an_errored_check_set_with_the_reason(pushed, fake_github):
+    commit = pushed({".cocov.yaml": SIMPLE_CHECK})
+    fake_github.fail("POST", r"/statuses/", status=422, times=1)
+    with pytest.raises(Exception):
+        ProcessCommitJob.run(commit.id)
+    check_set = CheckSet.objects.get(commit=commit)
+    assert (check_set.status, check_set.error_kind) == (CheckSet.Status.ERRORED, "processing_failed")
+    assert "422" in check_set.error_extra
+    assert not OutboxMessage.objects.exists()
+
+
+def test_secrets_stored_under_another_key_fail_clearly(pushed, repository, fake_github, settings):
+    SecretFactory(name="NPMRC", value="v")
+    settings.COCOV_CRYPTOGRAPHIC_KEY = bytes.fromhex("ff" * 16)
+    commit = pushed({".cocov.yaml": 'version: "0.1.alpha"\nchecks:\n  - plugin: a/b\n    mounts:\n'
+                                    '      - {source: "secrets:NPMRC", destination: /x}\n'})
+    from cocov.crypto import DecryptionFailed
+
+    with pytest.raises(DecryptionFailed, match="was the key changed"):
+        ProcessCommitJob.run(commit.id)
+    check_set = CheckSet.objects.get(commit=commit)
+    assert check_set.status == CheckSet.Status.ERRORED and "was the key changed" in check_set.error_extra

@@ -62,3 +62,37 @@ def test_the_command_exits_with_status_1_and_one_line(fake_github, tmp_path):
                             capture_output=True, text=True)
     assert result.returncode == 1
     assert result.stderr.strip() == "CommandError: Repository cocov-test/ghost was not found on GitHub"
+
+
+@pytest.mark.parametrize("name", ["real?x=1", "../x", "a b", "", ".."])
+def test_a_name_github_would_not_allow_is_refused_before_asking_github(fake_github, name):
+    with pytest.raises(CommandError, match="Repository name must be a name in cocov-test"):
+        call_command("add_repository", name)
+    assert fake_github.requests == []
+
+
+@pytest.mark.parametrize("name, value, message", [
+    ("", "v", "A secret's name"), ("bad name", "v", "A secret's name"), ("OK", "   \n", "was empty"),
+])
+def test_add_secret_refuses_bad_names_and_empty_values(name, value, message, monkeypatch):
+    import io
+
+    monkeypatch.setattr("sys.stdin", io.StringIO(value))
+    with pytest.raises(CommandError, match=message):
+        call_command("add_secret", name)
+
+
+def test_add_secret_stores_an_encrypted_value(monkeypatch):
+    import io
+
+    from repositories.models import Secret
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("s3cret\n"))
+    call_command("add_secret", "NPM_TOKEN")
+    secret = Secret.objects.get()
+    assert (secret.name, secret.scope, secret.value) == ("NPM_TOKEN", "organization", "s3cret")
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT value FROM repositories_secret")
+        assert "s3cret" not in cursor.fetchone()[0]

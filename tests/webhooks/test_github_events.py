@@ -254,3 +254,82 @@ def test_two_deliveries_of_one_push_at_the_same_moment_make_one_commit(webhooks)
         assert CheckSet.objects.filter(commit__sha=sha).count() == 1
     assert Branch.objects.filter(repository=repository).count() == 1
     assert Branch.objects.get(repository=repository).head.sha == f"{19:040x}"
+
+
+def test_a_signed_push_over_djangos_request_limit_is_accepted(webhooks, repository, settings):
+    payload = github_fixture("push.branch.json")
+    payload["commits"] = [dict(payload["head_commit"], message="x" * 2000) for _ in range(1500)]
+    assert len(json.dumps(payload)) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    assert webhooks.send("push", payload).status_code == 200
+    assert Commit.objects.filter(sha=SHA).exists()
+
+
+def test_a_payload_over_25_mb_is_413(webhooks, repository):
+    response = webhooks.send("push", None, body=b" " * (25 * 1024 * 1024 + 1))
+    assert (response.status_code, error_of(response)[0]) == (413, "webhook.too_large")
+
+
+def test_deeply_nested_json_is_a_bad_request(webhooks):
+    response = webhooks.send("push", None, body=b"[" * 100000 + b"]" * 100000)
+    assert (response.status_code, error_of(response)[0]) == (400, "webhook.malformed_payload")
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda p: p["head_commit"].update(message="a\u0000b"), "`head_commit.message' holds characters"),
+        (lambda p: p["head_commit"]["author"].update(name="\ud800"), "`head_commit.author.name' holds characters"),
+        (lambda p: p.update(ref="refs/heads/"), "`ref' names no branch"),
+        (lambda p: p.update(ref="refs/heads/" + "b" * 2000), "`ref' is longer than 1024"),
+    ],
+)
+def test_values_that_cannot_be_stored_are_a_bad_request(webhooks, repository, change, message):
+    payload = github_fixture("push.branch.json")
+    change(payload)
+    response = webhooks.send("push", payload)
+    assert response.status_code == 400 and message in error_of(response)[1]
+    assert not Commit.objects.exists() and not Branch.objects.exists()
+
+
+def test_a_branch_name_longer_than_255_characters_is_kept(webhooks, repository):
+    payload = github_fixture("push.branch.json")
+    payload["ref"] = "refs/heads/feature/" + "long-" * 80
+    assert webhooks.send("push", payload).status_code == 200
+    assert Branch.objects.get().name == payload["ref"][len("refs/heads/"):]
+
+
+def test_an_overlong_delivery_id_is_a_bad_request(webhooks, repository):
+    response = webhooks.send("push", github_fixture("push.branch.json"), delivery="d" * 129)
+    assert (response.status_code, error_of(response)[0]) == (400, "webhook.missing_delivery")
+
+
+@pytest.mark.parametrize("method", ["get", "put", "delete"])
+def test_other_methods_get_405_with_a_json_error(client, method):
+    response = getattr(client, method)("/v1/github/events")
+    assert response.status_code == 405 and response["Allow"] == "POST"
+    assert error_of(response)[0] == "http.method_not_allowed"
+
+
+def test_an_unknown_path_is_a_json_404(client):
+    response = client.post("/v1/github/events/")
+    assert response.status_code == 404 and error_of(response)[0] == "http.not_found"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_when_queueing_fails_after_commit_the_redelivery_runs_again(webhooks):
+    # The records commit, then django-q2's queue table refuses the job: the answer is 500 and the
+    # delivery is forgotten, so that GitHub's redelivery queues the job.
+    repository = RepositoryFactory(name="api", github_id=569446274)
+    payload = github_fixture("push.branch.json")
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE django_q_ormq RENAME TO django_q_ormq_away")
+    try:
+        first = webhooks.send("push", payload, delivery="flaky-queue")
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("ALTER TABLE django_q_ormq_away RENAME TO django_q_ormq")
+    assert first.status_code == 500
+    assert Commit.objects.filter(repository=repository, sha=SHA).exists()
+    assert not WebhookDelivery.objects.filter(delivery_id="flaky-queue").exists()
+    assert webhooks.send("push", payload, delivery="flaky-queue").json() == {"status": "handled"}
+    assert queued_jobs("ProcessCommitJob") == [("ProcessCommitJob", (Commit.objects.get(sha=SHA).id,))]

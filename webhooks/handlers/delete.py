@@ -8,8 +8,8 @@ class BranchDeletedHandler(WebhookHandler):
     """A deleted branch goes; deleted tags are not tracked."""
 
     def validate(self, payload):
-        field(payload, "ref", str)
-        field(payload, "ref_type", str)
+        field(payload, "ref", str, max_length=1024)
+        field(payload, "ref_type", str, max_length=64)
         field(payload, "repository.id", int)
 
     def handle(self, payload):

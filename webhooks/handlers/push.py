@@ -16,8 +16,10 @@ class PushHandler(WebhookHandler):
     """A push to a branch registers its head commit and queues ProcessCommitJob; a deleted branch goes."""
 
     def validate(self, payload):
-        field(payload, "ref", str)
+        ref = field(payload, "ref", str, max_length=1024)
         field(payload, "repository.id", int)
+        if ref == BRANCH_PREFIX:
+            raise InvalidPayload("`ref' names no branch")
         deleted = payload.get("deleted", False)
         if not isinstance(deleted, bool):
             raise InvalidPayload("`deleted' must be bool")
@@ -28,8 +30,8 @@ class PushHandler(WebhookHandler):
         if not SHA.match(field(payload, "head_commit.id", str)):
             raise InvalidPayload("`head_commit.id' is not a commit sha")
         field(payload, "head_commit.message", str)
-        field(payload, "head_commit.author.name", str)
-        field(payload, "head_commit.author.email", str, nullable=True)
+        field(payload, "head_commit.author.name", str, max_length=1024)
+        field(payload, "head_commit.author.email", str, nullable=True, max_length=1024)
 
     def handle(self, payload):
         ref = payload["ref"]

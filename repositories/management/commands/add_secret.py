@@ -1,9 +1,14 @@
+import re
 import sys
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import IntegrityError
 
 from repositories.models import Repository, Secret
+
+
+SECRET_NAME = re.compile(r"\A[A-Za-z0-9_][A-Za-z0-9_.-]{0,254}\Z")
 
 
 class Command(BaseCommand):
@@ -14,9 +19,13 @@ class Command(BaseCommand):
         parser.add_argument("--repository", help="scope the secret to this repository (default: organization)")
 
     def handle(self, *args, name, repository=None, **options):
+        if not SECRET_NAME.match(name):
+            raise CommandError("A secret's name is letters, digits, _ . - (starting with a letter, digit or _)")
         value = sys.stdin.read().rstrip("\n")
-        if not value:
+        if not value.strip():
             raise CommandError("The secret's value is read from standard input, and it was empty")
+        if not settings.COCOV_CRYPTOGRAPHIC_KEY:
+            raise CommandError("COCOV_CRYPTOGRAPHIC_KEY must be set to store secrets (32 hex characters)")
         scope, repo = Secret.Scope.ORGANIZATION, None
         if repository:
             repo = Repository.objects.filter(name__iexact=repository).first()

@@ -2,7 +2,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from cocov.dispatch import CHECKS_QUEUE
+from cocov.dispatch import CHECKS_QUEUE, redact_authorizations
 from cocov.models import OutboxMessage
 from repositories.models import Commit
 
@@ -78,13 +78,3 @@ def describe_coverage(commit):
         ],
     }
 
-
-def redact_authorizations(payload):
-    """The Worker's job without the one-time secret authorizations it carries."""
-    checks = [
-        {**check, "mounts": [{**mount, "authorization": "csa_...(redacted)"} for mount in check["mounts"]]}
-        if check.get("mounts")
-        else check
-        for check in payload.get("checks", [])
-    ]
-    return {**payload, "checks": checks}
