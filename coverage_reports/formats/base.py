@@ -19,7 +19,9 @@ class ParsedReport:
         """Merge sparse line hits into `path` (a file may appear more than once in a report)."""
         from coverage_reports import linedata
 
-        lines = linedata.from_hits(hits_by_line, ignored, what=path)
+        self.add_lines(path, linedata.from_hits(hits_by_line, ignored, what=path))
+
+    def add_lines(self, path, lines):
         existing = self.files.get(path)
         self.files[path] = lines if existing is None else merge(existing, lines)
 

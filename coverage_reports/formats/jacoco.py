@@ -1,7 +1,7 @@
 """JaCoCo XML (`jacoco:report`, Gradle's jacocoTestReport)."""
 
 from coverage_reports.formats.base import ParsedReport, ReportError, hit_count, line_number
-from coverage_reports.formats.xml import events, root_tag
+from coverage_reports.formats.xml import ElementHandler, parse_xml, root_tag
 
 NAME = "jacoco"
 
@@ -10,35 +10,39 @@ def sniff(head):
     return root_tag(head) == "report"
 
 
-def parse(data):
-    report = ParsedReport(NAME)
-    package, path, hits = "", None, None
-    for event, element in events(data, NAME):
-        tag = element.tag
-        if event == "start":
-            if tag == "package":
-                package = (element.get("name") or "").strip("/")
-            elif tag == "sourcefile":
-                name = element.get("name")
-                if not name:
-                    raise ReportError("jacoco: a <sourcefile> has no name")
-                path, hits = f"{package}/{name}" if package else name, {}
-            continue
-        if tag == "line" and hits is not None:
-            number = line_number(element.get("nr"), f"{NAME} {path}")
-            missed = hit_count(element.get("mi", "0"), f"{NAME} {path}")
-            covered = hit_count(element.get("ci", "0"), f"{NAME} {path}")
+class _Handler(ElementHandler):
+    def __init__(self, report):
+        self.report = report
+        self.package, self.path, self.hits = "", None, None
+
+    def start(self, name, attributes):
+        if name == "line":
+            if self.hits is None:
+                return
+            where = f"{NAME} {self.path}"
+            number = line_number(attributes.get("nr"), where)
+            missed = hit_count(attributes.get("mi", "0"), where)
+            covered = hit_count(attributes.get("ci", "0"), where)
             if missed or covered:
                 # JaCoCo counts instructions, not executions: covered instructions stand for hits.
-                hits[number] = covered
-            element.clear()
-        elif tag == "sourcefile":
-            if hits is not None:
-                report.add_hits(path, hits)
-            path, hits = None, None
-            element.clear()
-        elif tag in ("class", "package"):
-            element.clear()
+                self.hits[number] = covered
+        elif name == "sourcefile":
+            source = attributes.get("name")
+            if not source:
+                raise ReportError("jacoco: a <sourcefile> has no name")
+            self.path, self.hits = f"{self.package}/{source}" if self.package else source, {}
+        elif name == "package":
+            self.package = (attributes.get("name") or "").strip("/")
+
+    def end(self, name):
+        if name == "sourcefile":
+            self.report.add_hits(self.path, self.hits)
+            self.path, self.hits = None, None
+
+
+def parse(data):
+    report = ParsedReport(NAME)
+    parse_xml(data, NAME, _Handler(report))
     if not report.files:
         raise ReportError("jacoco: no <sourcefile> elements with lines")
     return report
