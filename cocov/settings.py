@@ -14,6 +14,10 @@ SECRET_KEY = env.string("DJANGO_SECRET_KEY") or (
     "insecure-development-key" if DEBUG else env.string("DJANGO_SECRET_KEY", required=True)
 )
 ALLOWED_HOSTS = env.csv("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
+# Behind a proxy that ends TLS: the admin's login form needs its https origin trusted.
+CSRF_TRUSTED_ORIGINS = env.csv("DJANGO_CSRF_TRUSTED_ORIGINS")
+if env.boolean("DJANGO_TRUST_X_FORWARDED_PROTO", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # --- Cocov ---------------------------------------------------------------------------------
 COCOV_GITHUB_ORG_NAME = env.string("COCOV_GITHUB_ORG_NAME", required=True)
