@@ -25,9 +25,9 @@ CASES = {
         "src/main/java/com/example/calc/util/MathUtil.java": (1, 3)}),
     "lcov c8": ("lcov-js/lcov.info", "lcov-js", "lcov", {"src/calc.js": (18, 2), "src/util/numbers.js": (12, 5)}),
     "lcov nyc": ("lcov-js/lcov-nyc.info", "lcov-js", "lcov", {"src/calc.js": (6, 1), "src/util/numbers.js": (5, 2)}),
-    "cobertura c8": ("cobertura-js/cobertura-coverage.xml", "cobertura-js", "cobertura", {
+    "cobertura c8": ("cobertura-js/cobertura-coverage.xml", "lcov-js", "cobertura", {
         "src/calc.js": (18, 2), "src/util/numbers.js": (12, 5)}),
-    "cobertura nyc": ("cobertura-js/cobertura-coverage-nyc.xml", "cobertura-js", "cobertura", {
+    "cobertura nyc": ("cobertura-js/cobertura-coverage-nyc.xml", "lcov-js", "cobertura", {
         "src/calc.js": (6, 1), "src/util/numbers.js": (5, 2)}),
 }
 
