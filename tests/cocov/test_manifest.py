@@ -1,10 +1,16 @@
 """Tests for cocov.manifest: the pure-Python .cocov.yaml parser."""
 
 import os
+import random
+import re
 import textwrap
+import time
+from functools import lru_cache
 
 import pytest
+import yaml
 
+from cocov import manifest as manifest_module
 from cocov.manifest import (
     MAX_MANIFEST_BYTES,
     CheckSpec,
@@ -306,12 +312,13 @@ ERROR_CASES = [
               - plugin: cocov/foo:v1
                 mounts:
                   - {source: "secrets:A", destination: /x/y}
-                  - {source: "secrets:B", destination: /x//y/}
+                  - {source: "secrets:B", destination: /x/y/}
             """
         ),
         "manifest_duplicated_mount_destination",
         "Failure: Duplicated mount destination",
-        "Duplicated mount destination `/x//y/' in check cocov/foo:v1",
+        # Was `/x//y/'; empty path components are now rejected (see DESTINATION_CASES).
+        "Duplicated mount destination `/x/y/' in check cocov/foo:v1",
         id="duplicated-destination-normalized",
     ),
     pytest.param(
@@ -377,8 +384,10 @@ def test_bytes_input_and_null_optional_sections():
     assert manifest.checks == (CheckSpec(plugin="cocov/a", name="cocov/a", envs={}, mounts=()),)
 
 
+# Was `@sha256:abc`: a digest must now be sha256 with 64 hex digits.
+DIGEST = "0123456789abcdef" * 4
 FULL_MANIFEST = header(
-    """
+    f"""
     coverage:
       min_percent: 80
     exclude_paths:
@@ -405,7 +414,7 @@ FULL_MANIFEST = header(
         mounts:
           - source: secrets:MY_NPMRC
             destination: /root/.npmrc
-      - plugin: ghcr.io:443/org/brakeman@sha256:abc
+      - plugin: ghcr.io:443/org/brakeman@sha256:{DIGEST}
       - plugin: localhost:5000/eslint:1
         mounts:
     """
@@ -434,7 +443,7 @@ def test_full_manifest_round_trip():
                 ),
             ),
             CheckSpec(
-                plugin="ghcr.io:443/org/brakeman@sha256:abc",
+                plugin=f"ghcr.io:443/org/brakeman@sha256:{DIGEST}",
                 name="org/brakeman",
                 envs=default_envs,
                 mounts=default_mounts,
@@ -730,3 +739,870 @@ def test_load_manifest_refuses_directory(tmp_path):
     with pytest.raises(ManifestError) as info:
         load_manifest(tmp_path)
     assert info.value.extra == ".cocov.yaml: must be a regular file"
+
+
+# =============================================================== hardening rules
+
+UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+HEX64 = "0123456789abcdef" * 4
+
+
+def dump(document):
+    """Manifest text for a Python structure (``version`` added)."""
+    return yaml.safe_dump({"version": "0.1.alpha", **document}, sort_keys=False, allow_unicode=True)
+
+
+def one_check(**fields):
+    return dump({"checks": [{"plugin": "cocov/a", **fields}]})
+
+
+def assert_safe_extra(error):
+    extra = error.extra
+    assert extra is None or (not UNSAFE.search(extra) and len(extra) <= 400), extra
+    if extra is not None:
+        extra.encode("utf-8")  # no lone surrogates
+    str(error).encode("utf-8")
+
+
+def assert_invalid(text, extra):
+    error = parse_error(text)
+    assert (error.kind, error.description, error.extra) == (*INVALID_DATA, extra)
+    assert_safe_extra(error)
+    return error
+
+
+# ------------------------------------------- 1. alias expansion and size limits
+
+
+def billion_laughs(levels=9, leaf='"lol"'):
+    text = 'version: "0.1.alpha"\nl0: &l0 [' + ", ".join([leaf] * 10) + "]\n"
+    for level in range(1, levels + 1):
+        text += f"l{level}: &l{level} [" + ", ".join([f"*l{level - 1}"] * 10) + "]\n"
+    return text
+
+
+def worker_payload_bomb():
+    """The tester's reproduction: 3,000 references to a 20,000-character value, in
+    defaults inherited by 10 checks (a 600 MB Worker payload before)."""
+    envs = "".join(f"      E{i}: *big\n" for i in range(3000))
+    checks = "".join(f"  - plugin: cocov/p{i}\n" for i in range(10))
+    return f'version: "0.1.alpha"\ndefaults:\n  checks:\n    envs:\n      BIG: &big {"x" * 20000}\n{envs}checks:\n{checks}'
+
+
+def merge_key_bomb(levels=8):
+    text = 'version: "0.1.alpha"\nm0: &m0 {' + ", ".join(f"k{i}: {i}" for i in range(10)) + "}\n"
+    for level in range(1, levels + 1):
+        text += f"m{level}: &m{level} {{<<: [" + ", ".join([f"*m{level - 1}"] * 10) + "]}\n"
+    return text
+
+
+TOO_MANY_CHARS = "the document is too large once aliases are expanded (more than 1048576 characters of text)"
+TOO_MANY_VALUES = "the document is too large once aliases are expanded (more than 100000 values)"
+
+BUDGET_CASES = [
+    pytest.param(worker_payload_bomb(), "defaults.checks.envs.E", TOO_MANY_CHARS, id="worker-payload-bomb"),
+    pytest.param(billion_laughs(), "l", TOO_MANY_VALUES, id="billion-laughs"),
+    pytest.param(billion_laughs(levels=4, leaf='"' + "x" * 2000 + '"'), "l", TOO_MANY_CHARS, id="long-string-laughs"),
+    pytest.param(merge_key_bomb(), "m", TOO_MANY_VALUES, id="merge-key-bomb"),
+    pytest.param(
+        header("a: &a [" + ", ".join(["1"] * 1000) + "]\nb: [" + ", ".join(["*a"] * 101) + "]\n"),
+        "b[",
+        TOO_MANY_VALUES,
+        id="flat-node-budget",
+    ),
+    pytest.param(header("checks: &c [*c]\n"), "checks[0]", "recursive aliases are not allowed", id="recursive-list"),
+    pytest.param(
+        header("defaults: &d {checks: *d}\n"), "defaults.checks", "recursive aliases are not allowed", id="recursive-map"
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "where", "what"), BUDGET_CASES)
+def test_alias_expansion_is_bounded(text, where, what):
+    started = time.perf_counter()
+    error = parse_error(text)
+    elapsed = time.perf_counter() - started
+    assert (error.kind, error.description) == INVALID_DATA
+    assert error.extra.startswith(where) and error.extra.endswith(": " + what), error.extra
+    assert_safe_extra(error)
+    assert elapsed < 5, elapsed  # dominated by PyYAML's own parsing; the walk stops at the limit
+
+
+def test_worker_payload_bomb_message_names_the_overflowing_key():
+    error = parse_error(worker_payload_bomb())
+    # BIG and E0..E51 are 53 x 20,000 characters: the first over 1 MiB is E51.
+    assert error.extra == f"defaults.checks.envs.E51: {TOO_MANY_CHARS}"
+
+
+def test_aliases_within_budget_are_fine():
+    text = header(
+        """
+        checks:
+          - plugin: cocov/a
+            envs: &envs {A: "1", B: two}
+            mounts: &mounts [{source: "secrets:S", destination: /s}]
+          - plugin: cocov/b
+            envs: *envs
+            mounts: *mounts
+        """
+    )
+    first, second = parse_manifest(text).checks
+    assert first.envs == second.envs == {"A": "1", "B": "two"}
+    assert first.mounts == second.mounts == (Mount(secret_name="S", destination="/s"),)
+
+
+def test_largest_legal_manifest_is_accepted():
+    """100 checks x (200 envs, 50 mounts), via aliases: about 66,000 values."""
+    envs = "{" + ", ".join(f"E{i}: v{i}" for i in range(200)) + "}"
+    mounts = "[" + ", ".join(f'{{source: "secrets:S{i}", destination: /m/{i}}}' for i in range(50)) + "]"
+    checks = f"  - {{plugin: cocov/p0, envs: &e {envs}, mounts: &m {mounts}}}\n"
+    checks += "".join(f"  - {{plugin: cocov/p{i}, envs: *e, mounts: *m}}\n" for i in range(1, 100))
+    manifest = parse_manifest(header("checks:\n" + checks))
+    assert len(manifest.checks) == 100
+    assert all(len(c.envs) == 200 and len(c.mounts) == 50 for c in manifest.checks)
+
+
+def _envs(count, prefix="E", value="v"):
+    return {f"{prefix}{i}": value for i in range(count)}
+
+
+def _mounts(count, prefix="m"):
+    return [{"source": f"secrets:S{prefix}{i}", "destination": f"/{prefix}/{i}"} for i in range(count)]
+
+
+LIMIT_CASES = [
+    # checks
+    pytest.param(dump({"checks": [{"plugin": f"cocov/p{i}"} for i in range(100)]}), None, id="100-checks"),
+    pytest.param(
+        dump({"checks": [{"plugin": f"cocov/p{i}"} for i in range(101)]}),
+        "checks: at most 100 checks are allowed",
+        id="101-checks",
+    ),
+    # environment variables per check
+    pytest.param(one_check(envs=_envs(200)), None, id="200-envs"),
+    pytest.param(one_check(envs=_envs(201)), "checks[0].envs: at most 200 environment variables are allowed", id="201-envs"),
+    pytest.param(
+        dump({"defaults": {"checks": {"envs": _envs(201)}}}),
+        "defaults.checks.envs: at most 200 environment variables are allowed",
+        id="201-default-envs",
+    ),
+    pytest.param(
+        dump({"defaults": {"checks": {"envs": _envs(150)}}, "checks": [{"plugin": "c", "envs": _envs(51, "O")}]}),
+        "checks[0].envs: at most 200 environment variables are allowed per check (defaults included)",
+        id="201-merged-envs",
+    ),
+    pytest.param(
+        dump({"defaults": {"checks": {"envs": _envs(150)}}, "checks": [{"plugin": "c", "envs": _envs(60, "E")}]}),
+        None,
+        id="overridden-envs-count-once",
+    ),
+    # mounts per check
+    pytest.param(one_check(mounts=_mounts(50)), None, id="50-mounts"),
+    pytest.param(one_check(mounts=_mounts(51)), "checks[0].mounts: at most 50 mounts are allowed", id="51-mounts"),
+    pytest.param(
+        dump({"defaults": {"checks": {"mounts": _mounts(51)}}}),
+        "defaults.checks.mounts: at most 50 mounts are allowed",
+        id="51-default-mounts",
+    ),
+    pytest.param(
+        dump({"defaults": {"checks": {"mounts": _mounts(30)}}, "checks": [{"plugin": "c", "mounts": _mounts(21, "o")}]}),
+        "checks[0].mounts: at most 50 mounts are allowed per check (defaults included)",
+        id="51-merged-mounts",
+    ),
+    pytest.param(
+        dump(
+            {
+                "defaults": {"checks": {"mounts": _mounts(30)}},
+                "checks": [{"plugin": "c", "mounts": _mounts(20, "o") + [{"source": "secrets:X", "destination": "/m/0/"}]}],
+            }
+        ),
+        None,
+        id="overridden-mount-counts-once",
+    ),
+    # env value size (UTF-8 bytes)
+    pytest.param(one_check(envs={"V": "x" * 32768}), None, id="env-value-32KiB"),
+    pytest.param(one_check(envs={"V": "x" * 32769}), "checks[0].envs.V: must be at most 32768 bytes", id="env-value-too-big"),
+    pytest.param(one_check(envs={"V": "é" * 16384}), None, id="env-value-32KiB-multibyte"),
+    pytest.param(
+        one_check(envs={"V": "é" * 16385}), "checks[0].envs.V: must be at most 32768 bytes", id="env-value-multibyte-too-big"
+    ),
+    pytest.param(
+        dump({"defaults": {"checks": {"envs": {"V": "x" * 32769}}}}),
+        "defaults.checks.envs.V: must be at most 32768 bytes",
+        id="default-env-value-too-big",
+    ),
+    # whole payload: env names + values + mount strings over all checks
+    pytest.param(
+        dump({"defaults": {"checks": {"envs": {"V": "x" * 30000}}}, "checks": [{"plugin": f"c{i}"} for i in range(34)]}),
+        None,
+        id="payload-34-checks-of-30KB",
+    ),
+    pytest.param(
+        dump({"defaults": {"checks": {"envs": {"V": "x" * 30000}}}, "checks": [{"plugin": f"c{i}"} for i in range(35)]}),
+        "checks[34]: the checks' environment variables and mounts add up to more than 1048576 bytes",
+        id="payload-35-checks-of-30KB",
+    ),
+    pytest.param(
+        dump(
+            {
+                "defaults": {
+                    "checks": {
+                        "mounts": [
+                            {"source": f"secrets:S{i}", "destination": f"/{i:02}/" + "d" * 1000} for i in range(50)
+                        ]
+                    }
+                },
+                "checks": [{"plugin": f"c{i}"} for i in range(21)],
+            }
+        ),
+        "checks[20]: the checks' environment variables and mounts add up to more than 1048576 bytes",
+        id="payload-mounts",
+    ),
+    # numbers that have no decimal form in Python
+    pytest.param(
+        header("defaults: {checks: {envs: {A: 0x" + "f" * 5000 + "}}}\n"),
+        "defaults.checks.envs.A: number is too large",
+        id="env-value-huge-hex-int",
+    ),
+    pytest.param(
+        header("defaults: {checks: {envs: {A: " + ":".join(["59"] * 3000) + "}}}\n"),
+        "defaults.checks.envs.A: number is too large",
+        id="env-value-huge-sexagesimal-int",
+    ),
+    pytest.param(
+        header("defaults:\n  checks:\n    envs:\n      ? 0x" + "f" * 5000 + "\n      : a\n"),
+        "defaults.checks.envs: invalid environment variable name `<20000-bit integer>'",
+        id="env-name-huge-int",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "extra"), LIMIT_CASES)
+def test_limits(text, extra):
+    if extra is None:
+        assert parse_manifest(text).version == "0.1.alpha"
+    else:
+        assert_invalid(text, extra)
+
+
+# ------------------------------------------ 2. NUL, lone surrogates, safe messages
+
+TEXT_CASES = [
+    pytest.param(
+        header('defaults: {checks: {envs: {A: "a\\0b"}}}\n'),
+        "defaults.checks.envs.A: must not contain NUL characters",
+        id="nul-env-value",
+    ),
+    pytest.param(
+        header('checks: [{plugin: cocov/a, envs: {"A\\x00": b}}]\n'),
+        "checks[0].envs: key `A\\x00' must not contain NUL characters",
+        id="nul-env-name",
+    ),
+    pytest.param(header('checks: [{plugin: "a\\0"}]\n'), "checks[0].plugin: must not contain NUL characters", id="nul-plugin"),
+    pytest.param(header('exclude_paths: ["a\\0"]\n'), "exclude_paths[0]: must not contain NUL characters", id="nul-exclude"),
+    pytest.param(
+        header('checks: [{plugin: a, mounts: [{source: "secrets:A", destination: "/x\\0"}]}]\n'),
+        "checks[0].mounts[0].destination: must not contain NUL characters",
+        id="nul-destination",
+    ),
+    pytest.param(
+        header('checks: [{plugin: a, mounts: [{source: "secrets:A\\0", destination: /x}]}]\n'),
+        "checks[0].mounts[0].source: must not contain NUL characters",
+        id="nul-source",
+    ),
+    pytest.param(header('"fo\\0o": 1\n'), "(root): key `fo\\x00o' must not contain NUL characters", id="nul-unknown-root-key"),
+    pytest.param(
+        header('coverage: {"min_percent\\0": 1}\n'),
+        "coverage: key `min_percent\\x00' must not contain NUL characters",
+        id="nul-coverage-key",
+    ),
+    pytest.param(header('foo: [[x, "\\0"]]\n'), "foo[0][1]: must not contain NUL characters", id="nul-deep-in-unknown-key"),
+    pytest.param(
+        header('defaults: {checks: {envs: {"A\\e": "\\0"}}}\n'),
+        "defaults.checks.envs.A\\x1b: must not contain NUL characters",
+        id="nul-under-escaped-key",
+    ),
+    pytest.param(
+        header('defaults: {checks: {envs: {"\\ud800": 1}}}\n'),
+        "defaults.checks.envs: key `\ufffd' must not contain lone surrogates (invalid Unicode)",
+        id="surrogate-env-name",
+    ),
+    pytest.param(
+        header('checks: [{plugin: cocov/a, envs: {A: "x\\udfffy"}}]\n'),
+        "checks[0].envs.A: must not contain lone surrogates (invalid Unicode)",
+        id="surrogate-env-value",
+    ),
+    pytest.param(
+        header('checks: [{plugin: cocov/a, envs: {A: "\\ud83d\\ude00"}}]\n'),
+        "checks[0].envs.A: must not contain lone surrogates (invalid Unicode)",
+        id="surrogate-pair-as-escapes",
+    ),
+    pytest.param(
+        header('checks: [{plugin: "cocov/\\udc80"}]\n'),
+        "checks[0].plugin: must not contain lone surrogates (invalid Unicode)",
+        id="surrogate-plugin",
+    ),
+    pytest.param(
+        header('"\\udc00x": 1\n'),
+        "(root): key `\ufffdx' must not contain lone surrogates (invalid Unicode)",
+        id="surrogate-root-key",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "extra"), TEXT_CASES)
+def test_nul_and_lone_surrogates_are_rejected(text, extra):
+    assert_invalid(text, extra)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ('version: "0.1.alpha\\0"\n', "manifest_version_unsupported"),
+        ('checks: [{plugin: "\\0"}]\n', "manifest_missing_version"),
+        ('version: "0.2"\nfoo: "\\ud800"\n', "manifest_version_unsupported"),
+        ('- "\\0"\n', "manifest_root_must_be_mapping"),
+    ],
+)
+def test_root_and_version_errors_come_before_string_errors(text, kind):
+    error = parse_error(text)
+    assert (error.kind, error.extra) == (kind, None)
+
+
+LONG = "A" * 5000
+NASTY_MANIFESTS = [
+    pytest.param(header(f"{LONG}: 1\n"), id="long-unknown-key"),  # YAML caps simple keys: a ROOT error
+    pytest.param(header(f"? {LONG}\n: 1\n"), id="long-explicit-unknown-key"),
+    pytest.param(header('"\\e[31mred\\e[0m": 1\n'), id="ansi-unknown-key"),
+    pytest.param(header('"\\u202eevil\\u2028x\\x85\\t": 1\n'), id="bidi-and-separators-unknown-key"),
+    pytest.param(header(f'checks: [{{plugin: "a\\nb{LONG}"}}]\n'), id="plugin-newline-long"),
+    pytest.param(header('checks: [{plugin: a, envs: {"A\\nB": 1}}]\n'), id="env-name-newline"),
+    pytest.param(one_check(envs={LONG: 1}), id="env-name-long"),
+    pytest.param(header(f'checks: [{{plugin: a, mounts: [{{source: "x\\r\\n{LONG}", destination: /x}}]}}]\n'), id="source"),
+    pytest.param(
+        header(f"checks: [{{plugin: a, mounts: [{{source: 'secrets:A', destination: /{'d' * 900}}}, "
+               f"{{source: 'secrets:B', destination: /{'d' * 900}/}}]}}]\n"),
+        id="long-duplicate-destination",
+    ),
+    pytest.param(header("checks: [{plugin: a}, {plugin: docker.io/a}]\n"), id="duplicated-plugin"),
+    pytest.param(header(f"{'a: ' * 1}&x [" + ", ".join(["*x"] * 3) + "]\n"), id="recursive"),
+    pytest.param(header("a: " + '{"k\\e": [' * 150 + '"\\0"' + "]}" * 150 + "\n"), id="deep-path"),
+]
+
+
+@pytest.mark.parametrize("text", NASTY_MANIFESTS)
+def test_every_extra_is_safe_to_store_and_display(text):
+    with pytest.raises(ManifestError) as info:
+        parse_manifest(text)
+    assert_safe_extra(info.value)
+
+
+def test_deep_paths_are_shortened_in_messages():
+    error = parse_error(header("a: " + '{"k": [' * 150 + '"\\0"' + "]}" * 150 + "\n"))
+    assert error.extra.startswith("a.k[0].k[0]") and "…" in error.extra
+    assert error.extra.endswith(".k[0].k[0]: must not contain NUL characters")
+    assert len(error.extra) < 400
+
+
+@pytest.mark.parametrize(
+    ("value", "echoed"),
+    [
+        ("plain", "plain"),
+        ("a\0b", "a\\x00b"),
+        ("\x1b[31m", "\\x1b[31m"),
+        ("\x7f\x85\x9f", "\\x7f\\x85\\x9f"),
+        ("tab\there\nnl\r", "tab\\x09here\\x0anl\\x0d"),
+        ("\ud800x\udfff", "\ufffdx\ufffd"),
+        ("rtl\u202eltr\u2066", "rtl\\u202eltr\\u2066"),
+        ("line\u2028para\u2029", "line\\u2028para\\u2029"),
+        ("é漢字🙂", "é漢字🙂"),
+        ("x" * 150, "x" * 100 + "…"),
+        (12, "12"),
+        (True, "True"),
+        (None, "None"),
+        (1.5, "1.5"),
+        pytest.param(16**5000, "<20001-bit integer>", id="huge-int"),
+        (b"\0" * 300, None),  # repr, cut and escaped: checked for safety only
+        (("a", "\0"), None),
+    ],
+)
+def test_echo(value, echoed):
+    text = manifest_module._echo(value)
+    assert not UNSAFE.search(text) and len(text) <= 101
+    if echoed is not None:
+        assert text == echoed
+
+
+def test_error_extra_is_sanitized_even_when_built_directly():
+    error = ManifestError("k", "Message", "bad\0\ud800\x1b")
+    assert error.extra == "bad\\x00\ufffd\\x1b"
+    assert str(error) == "Message (bad\\x00\ufffd\\x1b)"
+    assert len(ManifestError("k", "M", "x" * 10_000).extra) == 2000
+
+
+# ------------------------------------------------------------- 3. image references
+
+VALID_PLUGINS = [
+    ("cocov/rubocop:v0.1", "cocov/rubocop"),
+    ("cocov/rubocop", "cocov/rubocop"),
+    ("ghcr.io:443/org/img:tag", "org/img"),
+    ("ghcr.io/org/img", "org/img"),
+    ("localhost:5000/img:1", "img"),
+    ("localhost/img", "img"),
+    ("localhost", "localhost"),
+    (f"org/img@sha256:{HEX64}", "org/img"),
+    (f"org/img:1.2@sha256:{HEX64}", "org/img"),
+    ("registry.example.com:5000/a/b/c:latest", "a/b/c"),
+    ("Registry.Example.COM/a", "a"),
+    ("my-registry:5000/a", "a"),
+    ("[::1]:5000/img:1", "img"),
+    ("rubocop", "rubocop"),
+    ("ghcr.io", "ghcr.io"),
+    ("my_org/img", "my_org/img"),
+    ("a__b/c-d.e", "a__b/c-d.e"),
+    ("a--b/c", "a--b/c"),  # the reference grammar allows runs of dashes
+    ("img:V1.0-RC_2", "img"),  # uppercase is fine in a tag
+    ("img:_x", "img"),
+    ("img:" + "t" * 128, "img"),
+    ("a" * 255, "a" * 255),
+    ("a1/" + "b/" * 120 + "c", "a1/" + "b/" * 120 + "c"),
+]
+
+
+@pytest.mark.parametrize(("plugin", "name"), VALID_PLUGINS)
+def test_valid_plugins(plugin, name):
+    check = parse_manifest(dump({"checks": [{"plugin": plugin}]})).checks[0]
+    assert (check.plugin, check.name) == (plugin, name)
+    assert clean_plugin_name(plugin) == name
+
+
+INVALID_PLUGINS = [
+    "a/b$(reboot)",
+    "a/c`id`&&true",
+    "cocov/x;curl${IFS}evil.sh|sh",
+    "a/b|c",
+    "a/b>c",
+    "a/b&c",
+    "a/b'c",
+    'a/b"c',
+    "a/b\\c",
+    "a/b#c",
+    "a/b?x",
+    "a/b*",
+    "$(x)",
+    "http://a/b",
+    "Cocov/rubocop",
+    "cocov/RuboCop",
+    "cocov/a b",
+    "--privileged",
+    "-a",
+    "a-",
+    "a.",
+    "a..b",
+    "a___b",
+    "a//b",
+    "/a",
+    "a/",
+    "a:",
+    "a:-tag",
+    "a:.tag",
+    "a:tag:tag",
+    "a:" + "t" * 129,
+    "a@sha256:abc",
+    "a@sha256:" + "A" * 64,
+    "a@sha512:" + "0" * 128,
+    "a@",
+    "@sha256:" + HEX64,
+    "localhost:abc/img",
+    "ex ample.com/a",
+    "-x.com/a",
+    "x-.com/a",
+    "é/a",
+    "ｃocov/a",
+    ":v1",
+]
+
+
+@pytest.mark.parametrize("plugin", INVALID_PLUGINS)
+def test_invalid_plugins(plugin):
+    echoed = plugin if len(plugin) <= 100 else plugin[:100] + "…"
+    assert_invalid(dump({"checks": [{"plugin": plugin}]}), f"checks[0].plugin: invalid image reference `{echoed}'")
+
+
+@pytest.mark.parametrize(
+    ("plugin", "extra"),
+    [
+        ("a" * 256, f"checks[0].plugin: invalid image reference `{'a' * 100}…' (longer than 255 characters)"),
+        ("a\nb", "checks[0].plugin: invalid image reference `a\\x0ab'"),
+        ("a\tb", "checks[0].plugin: invalid image reference `a\\x09b'"),
+        ("x" * 90 + "\x1b" * 20, "checks[0].plugin: invalid image reference `" + "x" * 90 + "\\x1b" * 10 + "…'"),
+    ],
+)
+def test_invalid_plugin_messages(plugin, extra):
+    assert_invalid(dump({"checks": [{"plugin": plugin}]}), extra)
+
+
+def test_image_reference_check_is_fast_on_hostile_input():
+    rng = random.Random(7)
+    candidates = ["a" + "-" * 253 + "!", "a." * 127 + "!", "a-" * 127 + ":", "a" + ".a-" * 84 + "/", "[" + ":" * 253]
+    candidates += ["".join(rng.choice("aA0.-_:/@[]") for _ in range(255)) for _ in range(2000)]
+    started = time.perf_counter()
+    for candidate in candidates:
+        manifest_module._valid_image_reference(candidate)
+    assert time.perf_counter() - started < 1
+
+
+# -------------------------------------------------------- 4. environment names
+
+@pytest.mark.parametrize(
+    ("name", "extra"),
+    [
+        ("A B", "checks[0].envs: invalid environment variable name `A B'"),
+        ("A\nB", "checks[0].envs: invalid environment variable name `A\\x0aB'"),
+        ("1A", "checks[0].envs: invalid environment variable name `1A'"),
+        ("A=B", "checks[0].envs: invalid environment variable name `A=B'"),
+        ("", "checks[0].envs: invalid environment variable name `'"),
+        ("É", "checks[0].envs: invalid environment variable name `É'"),
+        ("A-B", "checks[0].envs: invalid environment variable name `A-B'"),
+        ("A.B", "checks[0].envs: invalid environment variable name `A.B'"),
+        ("$A", "checks[0].envs: invalid environment variable name `$A'"),
+        ("A\n", "checks[0].envs: invalid environment variable name `A\\x0a'"),
+        (
+            "A" * 256,
+            f"checks[0].envs: invalid environment variable name `{'A' * 100}…' (longer than 255 characters)",
+        ),
+        (True, "checks[0].envs: invalid environment variable name `True'"),
+        ("_", None),
+        ("A1", None),
+        ("a_b", None),
+        ("_1", None),
+        ("A" * 255, None),
+    ],
+)
+def test_env_names(name, extra):
+    text = one_check(envs={name: "v"})
+    if extra is None:
+        assert parse_manifest(text).checks[0].envs == {name: "v"}
+    else:
+        assert_invalid(text, extra)
+
+
+# ------------------------------------------------- 5. mount destinations and secrets
+
+DESTINATION_CASES = [
+    ("/", "must not be the root directory"),
+    ("//", "must not be the root directory"),
+    ("/a/../b", "must not contain `.' or `..' components"),
+    ("/a/.", "must not contain `.' or `..' components"),
+    ("/..", "must not contain `.' or `..' components"),
+    ("/./a", "must not contain `.' or `..' components"),
+    ("/a/../", "must not contain `.' or `..' components"),
+    ("/x//y/", "must not contain empty path components"),
+    ("/a//b", "must not contain empty path components"),
+    ("/a/b//", "must not contain empty path components"),
+    ("///a", "must not contain empty path components"),
+    ("/" + "a" * 1024, "must be at most 1024 characters"),
+    ("/a\tb", "must not contain control characters"),
+    ("/a\u202eb", "must not contain control characters"),
+    ("a/b", "must be an absolute path"),
+    ("", "must be an absolute path"),
+    ("~/x", "must be an absolute path"),
+    ("./x", "must be an absolute path"),
+    ("/a/", None),
+    ("/a/b", None),
+    ("/a..b", None),
+    ("/.hidden", None),
+    ("/...", None),
+    ("/a b/ü", None),
+    ("/" + "a" * 1023, None),
+]
+
+
+@pytest.mark.parametrize(("destination", "problem"), DESTINATION_CASES)
+def test_mount_destinations(destination, problem):
+    text = one_check(mounts=[{"source": "secrets:A", "destination": destination}])
+    if problem is None:
+        assert parse_manifest(text).checks[0].mounts == (Mount(secret_name="A", destination=destination),)
+    else:
+        assert_invalid(text, f"checks[0].mounts[0].destination: {problem}")
+
+
+@pytest.mark.parametrize(
+    ("source", "secret"),
+    [
+        ("secrets:a.b-c_d", "a.b-c_d"),
+        ("secrets:_x", "_x"),
+        ("secrets:9", "9"),
+        ("secrets:GIT_CONFIG", "GIT_CONFIG"),
+        ("secrets:" + "a" * 255, "a" * 255),
+        ("secrets:A B", None),
+        ("secrets:../x", None),
+        ("secrets:.x", None),
+        ("secrets:-x", None),
+        ("secrets:a/b", None),
+        ("secrets:a:b", None),
+        ("secrets:é", None),
+        ("secrets:a\nb", None),
+        ("secrets:" + "a" * 256, None),
+        ("secret:A", None),
+        ("secrets:", None),
+        (" secrets:A", None),
+    ],
+)
+def test_mount_sources(source, secret):
+    text = one_check(mounts=[{"source": source, "destination": "/x"}])
+    if secret is not None:
+        assert parse_manifest(text).checks[0].mounts[0].secret_name == secret
+        return
+    error = parse_error(text)
+    echoed = source.replace("\n", "\\x0a")
+    echoed = echoed if len(echoed) <= 100 else echoed[:100] + "…"
+    assert (error.kind, error.description, error.extra) == (
+        "manifest_invalid_mount_source",
+        "Failure: Invalid mount source",
+        f"Invalid mount source `{echoed}'",
+    )
+
+
+# ------------------------------------------------------------ 6. exclude paths
+
+
+@pytest.mark.parametrize(
+    ("patterns", "extra"),
+    [
+        (["p"] * 200, None),
+        (["p"] * 201, "exclude_paths: at most 200 patterns are allowed"),
+        (["p" * 1024], None),
+        (["ok", "p" * 1025], "exclude_paths[1]: must be at most 1024 characters"),
+    ],
+)
+def test_exclude_paths_limits(patterns, extra):
+    text = dump({"exclude_paths": patterns})
+    if extra is None:
+        assert parse_manifest(text).exclude_paths == tuple(patterns)
+    else:
+        assert_invalid(text, extra)
+
+
+def _reference_translate(pat):
+    """The original fnmatch-style translation (exponential on some inputs): the
+    specification the new matcher is checked against, on short inputs only."""
+    out, i, n = [], 0, len(pat)
+    while i < n:
+        c = pat[i]
+        if c == "*":
+            j = i + 1
+            while j < n and pat[j] == "*":
+                j += 1
+            if j - i == 1:
+                out.append("[^/]*")
+                i = j
+            elif (i == 0 or pat[i - 1] == "/") and j < n and pat[j] == "/":
+                out.append("(?:.*/)?")
+                i = j + 1
+            else:
+                out.append(".*")
+                i = j
+        elif c == "?":
+            out.append("[^/]")
+            i += 1
+        elif c == "[":
+            j = i + 1
+            if j < n and pat[j] == "!":
+                j += 1
+            if j < n and pat[j] == "]":
+                j += 1
+            while j < n and pat[j] != "]":
+                j += 1
+            if j >= n:
+                out.append(re.escape(c))
+                i += 1
+                continue
+            body, i = pat[i + 1 : j], j + 1
+            negate = body.startswith("!")
+            body = body[1:] if negate else body
+            parts, k = [], 0
+            while k < len(body):
+                if k + 2 < len(body) and body[k + 1] == "-":
+                    if body[k] <= body[k + 2]:
+                        parts.append(f"{re.escape(body[k])}-{re.escape(body[k + 2])}")
+                    k += 3
+                else:
+                    parts.append(re.escape(body[k]))
+                    k += 1
+            if negate:
+                out.append(f"[^/{''.join(parts)}]")
+            else:
+                out.append(f"(?!/)[{''.join(parts)}]" if parts else "(?!)")
+        else:
+            out.append(re.escape(c))
+            i += 1
+    return "".join(out)
+
+
+def _reference_normalize(path):
+    while path.startswith("./"):
+        path = path[2:]
+    return path.lstrip("/")
+
+
+@lru_cache(maxsize=None)
+def _reference_glob(pattern):
+    pattern = _reference_normalize(pattern)
+    if pattern.endswith("/"):
+        return re.compile(f"(?s:{_reference_translate(pattern.rstrip('/'))}/.*)")
+    return re.compile(f"(?s:{_reference_translate(pattern)})")
+
+
+def _engines(pattern, path):
+    glob = manifest_module._compile_glob(pattern)
+    return glob._regex_matches(path), glob._nfa_matches(path), glob.matches(path)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "path", "expected"),
+    [
+        ("*a*a*a*a*a*a*a*a*a*a*a*a", "a" * 40 + "b", False),
+        ("*a*a*a*a*a*a*a*a*a*a*a*a", "a" * 40, True),
+        ("*a*a*a", "xa/ya/za", False),  # `*` never crosses `/`
+        ("**a**a**a", "xa/ya/za", True),  # `**` does
+        ("a**b", "ax/yb", True),
+        ("**/b", "b", True),  # zero directories
+        ("**/b", "x/y/b", True),
+        ("**/b", "xb", False),
+        ("a/**/b", "a/b", True),
+        ("a/**/b", "a/x/y/b", True),
+        ("a/**/b", "ab", False),
+        ("a/**/**/b", "a/b", True),
+        ("**/**", "x", True),
+        ("**/*", "x/y", True),
+        ("*/", "a/b/c", True),  # trailing slash: everything below
+        ("*/", "a", False),
+        ("x/**/", "x/y", False),  # x/.*/.* as before: two levels below x
+        ("x/**/", "x/y/z", True),
+        ("*.js", "a/b.js", False),
+        ("**.js", "a/b.js", True),
+        ("a*/b", "aaa/b", True),
+        ("a*/b", "a/x/b", False),
+        ("*a/b", "xa/b", True),
+        ("[!a]*", "/", False),
+        ("?", "/", False),
+        ("[a-]x", "-x", True),
+        ("[z-a]", "z", False),
+        ("[!z-a]", "q", True),
+        ("[", "[", True),
+        ("*", "a\nb", True),
+        ("**", "a/\n/b", True),
+    ],
+)
+def test_glob_semantics_in_both_engines(pattern, path, expected):
+    assert _engines(pattern, path) == (expected, expected, expected)
+    if len(path) < 30:
+        assert (_reference_glob(pattern).fullmatch(path) is not None) is expected
+
+
+def test_glob_engines_agree_with_the_reference_translation():
+    """Differential test: random short patterns and paths, over an alphabet that hits
+    every special case, through the regex, the NFA and the dispatcher."""
+    rng = random.Random(20240611)
+    pattern_atoms = ["a", "b", "ab", "a/", "/", "*", "*", "?", "[", "]", "!", "-", "[ab]", "[!a]", "**/", "/**", "**"]
+    path_atoms = ["a", "b", "/", ".", "-", "!", "]", "ab", "a/", "./", "\n"]
+    compared = 0
+    for _ in range(2500):
+        pattern = "".join(rng.choice(pattern_atoms) for _ in range(rng.randint(1, 8)))
+        reference = _reference_glob(pattern)
+        for _ in range(8):
+            raw = "".join(rng.choice(path_atoms) for _ in range(rng.randint(0, 10)))
+            path = _reference_normalize(raw)
+            assert manifest_module._normalize_relative_path(raw) == path
+            expected = reference.fullmatch(path) is not None
+            assert _engines(pattern, path) == (expected,) * 3, (pattern, path)
+            compared += 1
+    assert compared == 20000
+
+
+@pytest.mark.parametrize("path", ["a" * 40 + "b", "a" * 40, "a/" * 20 + "b", "ab" * 30])
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        "*a*a*a*a*a*a*a*a*a*a*a*a",
+        "**a**a**a**a**a**a**a**a**a**a**a**a",
+        "**/a*a*a*a*a*a*a*a*a*a*a*a/**",
+        "*a*a*a*a*a*a*a*a*a*a*a*a/**",
+        "*[a]*?*a*?*a*?*a*?*a*?*a*?*a*?b",
+        "**/**/**/**/**/**/**/**/**/**/**/*a*a*a*a*b",
+    ],
+)
+def test_pathological_patterns_are_fast(pattern, path):
+    manifest = parse_manifest(dump({"exclude_paths": [pattern]}))
+    started = time.perf_counter()
+    result = manifest.is_path_excluded(path)
+    elapsed = time.perf_counter() - started
+    assert elapsed < 0.05, elapsed
+    assert result is manifest_module._compile_glob(pattern)._nfa_matches(path)
+    # The reference translation would take seconds to minutes here (92 s for the first
+    # pattern); check it on a prefix short enough for it.
+    assert manifest.is_path_excluded(path[-12:]) is (_reference_glob(pattern).fullmatch(path[-12:]) is not None)
+
+
+def test_the_reproduction_takes_well_under_50ms(capsys):
+    manifest = parse_manifest(header('exclude_paths: ["*a*a*a*a*a*a*a*a*a*a*a*a"]\n'))
+    manifest_module._compile_glob.cache_clear()
+    started = time.perf_counter()
+    assert manifest.is_path_excluded("a" * 40 + "b") is False
+    elapsed = time.perf_counter() - started
+    assert elapsed < 0.05
+    with capsys.disabled():
+        print(f"\n[timing] *a*a*...a (12) vs 'a'*40+'b': {elapsed * 1000:.3f} ms (first call, including compile)")
+
+
+@pytest.mark.parametrize(
+    ("pattern", "path"),
+    [
+        ("**?*" + "a" * 1000 + "b**", "a" * 4095),
+        ("**?*" + "a" * 60 + "b**", "a" * 4000),
+        ("**" + "?" * 500 + "b", "a" * 4000),
+        ("**/" + "*a" * 500, "a/" * 2000),
+        ("**/**/" * 170 + "x", "a/" * 2000),
+        ("*a" * 512, "a" * 4000 + "b"),
+    ],
+)
+def test_long_paths_against_long_patterns_stay_polynomial(pattern, path):
+    """Paths as long as PATH_MAX against 1 KiB patterns: the dispatcher falls back to the
+    bit-parallel NFA when the regex's bound gets too high (as it does in the first case,
+    where the regex alone would need seconds)."""
+    glob = manifest_module._compile_glob(pattern)
+    started = time.perf_counter()
+    result = glob.matches(path)
+    assert time.perf_counter() - started < 0.5
+    assert result is glob._nfa_matches(path)
+
+
+def test_long_hostile_path_uses_the_nfa():
+    glob = manifest_module._compile_glob("**?*" + "a" * 60 + "b**")
+    path = "a" * 4000
+    assert glob._regex_cost(len(path), 1, len(path)) > manifest_module._REGEX_COST_LIMIT
+    assert glob._regex_safe_length < len(path)
+
+
+def test_matching_many_paths_is_fast(capsys):
+    rng = random.Random(1)
+    dirs = ["app", "lib", "src", "vendor", "node_modules", "docs", "public/js", "spec/models", "app/models/concerns"]
+    exts = [".rb", ".py", ".js", ".min.js", ".md", ".txt", ".css"]
+    paths = [
+        f"{rng.choice(dirs)}/{''.join(rng.choice('abcdefghij_') for _ in range(rng.randint(3, 15)))}{rng.choice(exts)}"
+        for _ in range(5000)
+    ]
+    patterns = [
+        "vendor/", "node_modules/", "**/*.min.js", "docs/*.md", "spec/**/*_spec.rb",
+        "tmp/**", "**/fixtures/**", "*.txt", "lib/[a-c]*.rb", "src/??.py",
+    ]
+    manifest = parse_manifest(dump({"exclude_paths": patterns}))
+    started = time.perf_counter()
+    excluded = sum(manifest.is_path_excluded(path) for path in paths)
+    elapsed = time.perf_counter() - started
+    expected = sum(any(_reference_glob(p).fullmatch(path) for p in patterns) for path in paths)
+    assert excluded == expected
+    assert elapsed < 1, elapsed
+    with capsys.disabled():
+        print(f"\n[timing] 5,000 paths x 10 patterns: {elapsed * 1000:.1f} ms ({excluded} excluded)")
