@@ -118,7 +118,6 @@ if DATABASES["default"]["ENGINE"] not in ("django.db.backends.postgresql", "djan
     raise env.InvalidSetting("DATABASE_URL must be a postgres:// or sqlite:/// URL")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Web server and cluster write to one file: wait for the lock instead of failing at once.
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
         "timeout": 30,
         "transaction_mode": "IMMEDIATE",
