@@ -46,7 +46,7 @@ def accept_report(repository, sha, report: AcceptedReport):
             if not cache.add(key, (str(report.id), blob), HOLD_SECONDS):
                 raise HoldFailed(f"could not hold the report for {sha}")
             return None
-        mark_queued(commit, report.id)
+        mark_queued(commit, report.id, blob)
         return QueuedReport(commit, blob)
 
 
@@ -63,13 +63,24 @@ def release_held_report(commit):
             return None
         cache.delete(key)
         report_id, blob = held
-        mark_queued(commit, report_id)
+        mark_queued(commit, report_id, blob)
         return QueuedReport(commit, blob)
 
 
-def mark_queued(commit, report_id):
+def mark_queued(commit, report_id, blob):
     coverage, _ = CoverageInfo.objects.get_or_create(commit=commit)
     coverage.status = CoverageInfo.Status.QUEUED
     coverage.report_id = report_id
+    coverage.pending_report = blob
     coverage.error = ""
-    coverage.save(update_fields=["status", "report_id", "error", "updated_at"])
+    coverage.save(update_fields=["status", "report_id", "pending_report", "error", "updated_at"])
+
+
+def stalled_reports(older_than):
+    """(commit, blob) of reports queued before `older_than` and still not processed: their job was lost."""
+    stalled = (
+        CoverageInfo.objects.filter(status=CoverageInfo.Status.QUEUED, updated_at__lt=older_than)
+        .exclude(pending_report=None)
+        .select_related("commit")
+    )
+    return [(coverage.commit, bytes(coverage.pending_report)) for coverage in stalled]

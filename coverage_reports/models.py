@@ -21,6 +21,9 @@ class CoverageInfo(models.Model):
     format = models.CharField(max_length=32, blank=True, default="")
     # The newest accepted upload; an older queued job whose report is not this one does nothing.
     report_id = models.UUIDField(null=True, blank=True)
+    # The queued report itself, kept until it is processed, so that a job lost on its way to the
+    # queue can be queued again (RequeueStalledWorkJob).
+    pending_report = models.BinaryField(null=True, blank=True, editable=False)
     processed_report_id = models.UUIDField(null=True, blank=True)
     reported_report_id = models.UUIDField(null=True, blank=True)
     dropped_paths = models.IntegerField(

@@ -95,6 +95,7 @@ def _store(commit, report, files, dropped, manifest):
         coverage.status = CoverageInfo.Status.COMPLETED
         coverage.format, coverage.dropped_paths, coverage.error = report.format, dropped, ""
         coverage.processed_report_id = report.id
+        coverage.pending_report = None
         coverage.save()
 
         commit.coverage_percent = percent

@@ -38,17 +38,24 @@ def read_upload_body(request):
 
 
 def _gunzip_limited(body, limit):
-    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    """Inflate gzip (several members too, as `cat a.gz b.gz` makes), refusing to go past `limit`."""
+    inflated, rest = [], body
+    size = 0
     try:
-        inflated = inflater.decompress(body, limit + 1)
-        if len(inflated) > limit or inflater.unconsumed_tail:
-            raise UploadRefused(413, "report.too_large",
-                                f"The report inflates past {limit // 2**20} MB; it was refused, not inflated")
-        if not inflater.eof:
-            raise UploadRefused(400, "report.bad_encoding", "The gzip body is truncated")
+        while rest:
+            inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+            chunk = inflater.decompress(rest, limit - size + 1)
+            size += len(chunk)
+            if size > limit or inflater.unconsumed_tail:
+                raise UploadRefused(413, "report.too_large",
+                                    f"The report inflates past {limit // 2**20} MB; it was refused, not inflated")
+            if not inflater.eof:
+                raise UploadRefused(400, "report.bad_encoding", "The gzip body is truncated")
+            inflated.append(chunk)
+            rest = inflater.unused_data.lstrip(b"\x00")  # padding between members is allowed
     except zlib.error:
         raise UploadRefused(400, "report.bad_encoding", "The body is not valid gzip") from None
-    return inflated
+    return b"".join(inflated)
 
 
 def parse_upload(body, query_sha):

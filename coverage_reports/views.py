@@ -40,7 +40,14 @@ def upload_report(request):
     report = AcceptedReport.from_parsed(upload.parsed)
     queued = accept_report(repository, upload.sha, report)
     if queued is not None:
-        ProcessCoverageJob.enqueue(repository.id, upload.sha, queued.blob)
+        try:
+            ProcessCoverageJob.enqueue(repository.id, upload.sha, queued.blob)
+        except Exception:
+            # Stored but not queued: RequeueStalledWorkJob queues it within minutes; say so honestly.
+            log.exception("Could not queue ProcessCoverageJob", extra={"repository": repository.name,
+                                                                        "sha": upload.sha})
+            return error_response(503, "report.not_queued",
+                                  "The report was stored but could not be queued yet; it will be processed later")
     log.info("Coverage report accepted", extra={"repository": repository.name, "sha": upload.sha,
                                                 "format": report.format, "files": len(report.data),
                                                 "held": queued is None})

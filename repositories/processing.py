@@ -5,7 +5,7 @@ import logging
 from cocov.manifest import ManifestError, load_manifest
 from repositories import checks, statuses
 from repositories.cloning import clone_commit
-from repositories.models import CheckSet
+from repositories.models import CheckSet, Commit
 from users.models import user_for_email
 
 log = logging.getLogger(__name__)
@@ -53,6 +53,11 @@ def _process(commit, check_set):
     checks.queue_checks(commit, manifest, secrets, stored.path)
     check_set.refresh_from_db()
     return check_set
+
+
+def stalled_commits(older_than):
+    """Commits registered before `older_than` whose checks were never processed: their job was lost."""
+    return Commit.objects.filter(check_set__status=CheckSet.Status.WAITING, created_at__lt=older_than)
 
 
 def link_author(commit):

@@ -211,3 +211,12 @@ def test_a_broken_gzip_body_is_400(client, repository, body):
 
 def test_only_post_is_allowed(client, repository):
     assert client.get("/v1/reports").status_code == 405
+
+
+def test_concatenated_gzip_members_are_all_inflated(client, repository):
+    first = b"TN:\nSF:a.py\nDA:1,1\nend_of_record\n"
+    second = b"TN:\nSF:b.py\nDA:1,0\nend_of_record\n"
+    body = gzip.compress(first) + gzip.compress(second)
+    response = upload(client, body, repository.token, sha=SHA, headers={"HTTP_CONTENT_ENCODING": "gzip"})
+    assert response.status_code == 204
+    assert sorted(held(repository, SHA).data) == ["a.py", "b.py"]
