@@ -9,21 +9,39 @@ class CoverageFileInline(admin.TabularInline):
     fields = ("file", "lines_total", "lines_covered", "lines_missed", "percent_covered")
     readonly_fields = fields
     show_change_link = True
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class ComputedRecordAdmin(admin.ModelAdmin):
+    """Coverage is computed by ProcessCoverageJob: shown, never edited or added by hand."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(CoverageInfo)
-class CoverageInfoAdmin(admin.ModelAdmin):
-    list_display = ("commit", "status", "percent_covered", "lines_covered", "lines_total", "format",
-                    "dropped_paths", "updated_at")
+class CoverageInfoAdmin(ComputedRecordAdmin):
+    list_display = ("commit", "status", "percent", "lines_covered", "lines_total", "format", "dropped_paths",
+                    "updated_at")
     list_filter = ("status", "format")
     search_fields = ("commit__sha", "commit__repository__name")
-    raw_id_fields = ("commit",)
-    readonly_fields = ("report_id", "processed_report_id", "reported_report_id", "warning")
+    exclude = ("pending_report",)
+    readonly_fields = ("warning",)
     inlines = [CoverageFileInline]
+
+    @admin.display(description="percent covered", ordering="percent_covered")
+    def percent(self, coverage):
+        return f"{coverage.percent_covered:.2f}%"
 
 
 @admin.register(CoverageFile)
-class CoverageFileAdmin(admin.ModelAdmin):
+class CoverageFileAdmin(ComputedRecordAdmin):
     list_display = ("file", "coverage", "lines_total", "lines_covered", "lines_missed", "percent_covered")
     search_fields = ("file", "coverage__commit__sha")
     raw_id_fields = ("coverage",)
@@ -39,7 +57,7 @@ class CoverageFileAdmin(admin.ModelAdmin):
 
 
 @admin.register(CoverageHistory)
-class CoverageHistoryAdmin(admin.ModelAdmin):
+class CoverageHistoryAdmin(ComputedRecordAdmin):
     list_display = ("repository", "branch", "percentage", "created_at")
     list_filter = ("repository",)
     search_fields = ("repository__name", "branch__name")

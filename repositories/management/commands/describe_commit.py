@@ -22,13 +22,28 @@ class Command(BaseCommand):
             .first()
         )
         if commit is None:
-            raise CommandError(f"No commit {sha} in repository {repository}")
+            raise CommandError(not_found_message(repository, sha))
         description = describe(commit)
         if options["json"]:
             self.stdout.write(json.dumps(description, indent=2, default=str))
             return
         for key, value in description.items():
             self.stdout.write(f"{key:>16}: {value}")
+
+
+def not_found_message(repository_name, sha):
+    from django.core.cache import cache
+
+    from coverage_reports.holding import held_coverage_key
+    from repositories.models import Repository
+
+    repository = Repository.objects.filter(name__iexact=repository_name).first()
+    if repository is None:
+        return f"No repository named {repository_name} (give its name, without the organization)"
+    if cache.get(held_coverage_key(repository.id, sha.lower())) is not None:
+        return (f"No commit {sha} in {repository.name} yet; a coverage report is held for it until "
+                "its push arrives (two hours at most)")
+    return f"No commit {sha} in repository {repository.name}"
 
 
 def describe(commit):
