@@ -1,4 +1,4 @@
-"""Storage of single repository commits in the layout Cocov's Worker reads.
+"""Storage of commits on the local filesystem.
 
 For a repository named ``name`` and a commit ``sha``, with ``h`` the SHA-1 hex
 digest of ``name`` (repository names never form paths)::
@@ -13,149 +13,31 @@ The ``.shasum`` file is written last (atomically), so its presence means the
 output is complete.  Work happens in a temporary directory under ``<base>/<h>/``
 and results are moved into place; any failure removes the partial output and
 raises :class:`CommitFetchError`.
-
-Only the requested commit is fetched, at depth 1.  The remote URL (which may
-carry a token) is handed to git through ``GIT_CONFIG_*`` environment variables
-as ``remote.origin.url``: it never appears on a command line (visible in ``ps``)
-nor in a file on disk.  Error messages are scrubbed of credentials.
-
-This module is pure Python: no Django, no database.  :class:`LocalGitStorage`
-is the only implementation; an object storage one can follow the same
-interface (``mode``, ``is_stored``, ``store_commit``, ...).
 """
 
 from __future__ import annotations
 
-import base64
 import fcntl
 import hashlib
 import logging
 import os
-import re
 import shutil
 import stat
-import tarfile
 import tempfile
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
-from urllib.parse import quote, urlsplit, urlunsplit
 
 import git
-import zstandard
 
-logger = logging.getLogger(__name__)
+from cocov.git_storage.archive import DEFAULT_ZSTD_LEVEL, compress, extract_tree, write_tar
+from cocov.git_storage.errors import CommitFetchError, normalize_sha, scrub_credentials
+from cocov.git_storage.fetching import DEFAULT_FETCH_TIMEOUT, _git_reason, _RAW_TREE_ATTRIBUTES, fetch, fetch_args
+from cocov.git_storage.model import StoredCommit
+from cocov.git_storage.urls import _url_password
 
-DEFAULT_FETCH_TIMEOUT = 300  # seconds
-DEFAULT_ZSTD_LEVEL = 3
-_CHUNK = 1024 * 1024
-
-_SHA_RE = re.compile(r"\A(?:[0-9a-fA-F]{40}|[0-9a-fA-F]{64})\Z")
-# scheme://userinfo@ -> scheme://***@
-_URL_USERINFO_RE = re.compile(r"(?P<scheme>\b[A-Za-z][A-Za-z0-9+.\-]*://)[^/\s@'\"]+@")
-
-# Attributes that would make the extracted tree differ from the commit's blobs
-# (export-ignore, export-subst, eol conversion, ident, smudge filters such as
-# LFS, re-encoding).  $GIT_DIR/info/attributes has the highest precedence, so
-# these override any .gitattributes inside the repository.
-_RAW_TREE_ATTRIBUTES = "* -export-ignore -export-subst -text -eol -ident -filter -working-tree-encoding\n"
-
-
-class CommitFetchError(Exception):
-    """A commit could not be fetched or stored.  The message never contains credentials."""
-
-
-class InvalidSha(ValueError):
-    """The given commit id is not 40 or 64 hexadecimal characters."""
-
-
-@dataclass(frozen=True)
-class StoredCommit:
-    path: Path  # the <sha>/ tree directory
-    size: int  # bytes of tree files + tar + tar.zst + shasum
-
-
-def normalize_sha(sha: object) -> str:
-    """Return ``sha`` lowercased, or raise :class:`InvalidSha`."""
-    if not isinstance(sha, str) or not _SHA_RE.match(sha):
-        raise InvalidSha(f"Invalid commit sha: {sha!r}"[:200])
-    return sha.lower()
-
-
-def scrub_credentials(text: str, secrets: tuple[str | None, ...] = ()) -> str:
-    """Replace the given secrets and any ``user:pass@`` part of URLs by ``***``."""
-    for secret in secrets:
-        if secret:
-            variants = {secret, quote(secret, safe=""), base64.b64encode(f"x-access-token:{secret}".encode()).decode()}
-            for variant in sorted(variants, key=len, reverse=True):
-                text = text.replace(variant, "***")
-    return _URL_USERINFO_RE.sub(r"\g<scheme>***@", text)
-
-
-def _url_password(url: str) -> str | None:
-    try:
-        parts = urlsplit(url)
-        return parts.password or parts.username
-    except ValueError:
-        return None
-
-
-def _is_http_url(url: str) -> bool:
-    return url.lower().startswith(("http://", "https://"))
-
-
-def clone_url_for(git_base_url: str, org: str, repo_name: str, token: str | None = None) -> str:
-    """``{base}/{org}/{repo}.git``.
-
-    With a token and an http(s) base the token is embedded as
-    ``x-access-token:TOKEN@host`` (GitHub's convention for app/installation
-    tokens; the base's scheme, port and path prefix are kept).  ``file://``
-    bases, local paths and other schemes never take a token.
-    """
-    base = git_base_url.rstrip("/")
-    url = f"{base}/{org}/{repo_name}.git"
-    if not token or not _is_http_url(base):
-        return url
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    if ":" in host:  # IPv6 literal
-        host = f"[{host}]"
-    netloc = f"x-access-token:{quote(token, safe='')}@{host}"
-    if parts.port is not None:
-        netloc += f":{parts.port}"
-    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
-
-
-def _git_reason(exc: BaseException) -> str:
-    """git's own explanation of a failure (its stderr), else the exception text."""
-    if isinstance(exc, git.GitCommandError):
-        stderr = (exc.stderr or "").strip()
-        if stderr.startswith("stderr: '") and stderr.endswith("'"):
-            stderr = stderr[len("stderr: '") : -1]
-        stderr = stderr.strip()
-        if stderr:
-            return " ".join(line.strip() for line in stderr.splitlines() if line.strip())
-        return f"git {exc.command[1] if len(exc.command) > 1 else ''} exited with status {exc.status}".strip()
-    return str(exc) or type(exc).__name__
-
-
-class _HashingWriter:
-    """File-like sink that hashes and counts what goes through it."""
-
-    def __init__(self, fh):
-        self._fh = fh
-        self.sha256 = hashlib.sha256()
-        self.size = 0
-
-    def write(self, data) -> int:
-        self._fh.write(data)
-        self.sha256.update(data)
-        self.size += len(data)
-        return len(data)
-
-    def flush(self) -> None:
-        self._fh.flush()
+# The package's name, as before it was split into modules, so log lines keep their logger name.
+logger = logging.getLogger("cocov.git_storage")
 
 
 def _remove_path(path: Path) -> None:
@@ -403,10 +285,10 @@ class LocalGitStorage:
             _remove_path(git_dir)
 
             tree = work / sha
-            entries = self._extract_tree(archive, tree)
+            entries = extract_tree(archive, tree)
             archive.unlink()
             tar_path = work / f"{sha}.tar"
-            self._write_tar(tar_path, tree, sha, entries, commit_time)
+            write_tar(tar_path, tree, sha, entries, commit_time)
             zst_path = work / f"{sha}.tar.zst"
             digest = self._compress(tar_path, zst_path)
 
@@ -430,161 +312,14 @@ class LocalGitStorage:
         finally:
             shutil.rmtree(work, ignore_errors=True)
 
-    def _git_env(self, clone_url: str, token: str | None) -> dict[str, str]:
-        config = [
-            ("remote.origin.url", clone_url),
-            # Protocol v2 lets a file:// (or local path) remote serve any sha by
-            # id without uploadpack.allowAnySHA1InWant; v0 refuses unadvertised
-            # objects.  It is git's default since 2.26, set explicitly in case a
-            # global config says otherwise.  GitHub serves reachable shas.
-            ("protocol.version", "2"),
-        ]
-        if token and _is_http_url(clone_url) and _url_password(clone_url) is None:
-            basic = base64.b64encode(f"x-access-token:{token}".encode()).decode()
-            config.append(("http.extraHeader", f"Authorization: Basic {basic}"))
-        env = {
-            "GIT_TERMINAL_PROMPT": "0",  # fail on bad credentials instead of prompting
-            "GIT_ASKPASS": "",  # empty: no askpass program either (not even core.askPass/SSH_ASKPASS)
-        }
-        start = 0
-        try:
-            start = int(os.environ.get("GIT_CONFIG_COUNT", "0"))
-        except ValueError:
-            start = 0
-        for i, (key, value) in enumerate(config, start=start):
-            env[f"GIT_CONFIG_KEY_{i}"] = key
-            env[f"GIT_CONFIG_VALUE_{i}"] = value
-        env["GIT_CONFIG_COUNT"] = str(start + len(config))
-        return env
+    # ----------------------------------------------------------------- fetch / compress (tests override these)
 
     def _fetch(self, repo: git.Repo, sha: str, clone_url: str, token: str | None) -> None:
         """Fetch exactly ``sha`` at depth 1 into ``repo`` (hook for tests)."""
-        repo.git.fetch(
-            *self.fetch_args(sha),
-            env=self._git_env(clone_url, token),
-            kill_after_timeout=self.fetch_timeout,
-        )
+        fetch(repo, sha, clone_url, token, timeout=self.fetch_timeout)
 
-    @staticmethod
-    def fetch_args(sha: str) -> list[str]:
-        return ["--depth", "1", "--no-tags", "--no-recurse-submodules", "--no-auto-gc", "origin", normalize_sha(sha)]
-
-    # ----------------------------------------------------------------- tree / tar / zst
-
-    @staticmethod
-    def _extract_tree(archive: Path, dest: Path) -> list[tuple[str, str]]:
-        """Extract ``git archive``'s tar into ``dest``; return (relpath, kind) entries.
-
-        Only directories, regular files and symlinks are accepted; names are
-        checked (no absolute paths, ``..``, ``.git``) and every parent must be a
-        directory created here, so nothing is written outside ``dest`` nor
-        through a symlink.  Symlinks are created as-is (never followed).
-        """
-        dest.mkdir()
-        dirs = {""}
-        entries: list[tuple[str, str]] = []
-        with tarfile.open(archive, "r:") as tf:
-            for member in tf:
-                name = member.name.rstrip("/")
-                parts = name.split("/")
-                if name.startswith("/") or any(part in ("", ".", "..") for part in parts):
-                    raise ValueError(f"unsafe path in tree: {member.name!r}")
-                if any(part.lower() == ".git" for part in parts):
-                    continue
-                parent = "/".join(parts[:-1])
-                if parent not in dirs:
-                    raise ValueError(f"tree entry without parent directory: {member.name!r}")
-                target = dest / name
-                if member.isdir():
-                    target.mkdir()
-                    dirs.add(name)
-                    entries.append((name, "dir"))
-                elif member.issym():
-                    os.symlink(member.linkname, target)
-                    entries.append((name, "symlink"))
-                elif member.isreg():
-                    executable = bool(member.mode & 0o100)
-                    fd = os.open(
-                        target,
-                        os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC,
-                        0o777 if executable else 0o666,
-                    )
-                    with os.fdopen(fd, "wb") as out:
-                        src = tf.extractfile(member)
-                        shutil.copyfileobj(src, out, _CHUNK)
-                    entries.append((name, "file"))
-                else:
-                    raise ValueError(f"unsupported tree entry type for {member.name!r}")
-        return entries
-
-    @staticmethod
-    def _write_tar(tar_path: Path, tree: Path, sha: str, entries: list[tuple[str, str]], mtime: int) -> None:
-        """Deterministic tar of ``tree``: entries under ``<sha>/`` sorted by path,
-        owner 0:0, mtime of the commit, modes 0755/0644 (symlinks 0777)."""
-
-        def info(name: str, kind: str) -> tarfile.TarInfo:
-            ti = tarfile.TarInfo(name)
-            ti.mtime = mtime
-            ti.uid = ti.gid = 0
-            ti.uname = ti.gname = ""
-            ti.type = tarfile.DIRTYPE if kind == "dir" else tarfile.REGTYPE
-            ti.mode = 0o755
-            return ti
-
-        with tarfile.open(tar_path, "w", format=tarfile.PAX_FORMAT) as tf:
-            tf.addfile(info(sha, "dir"))
-            for rel, kind in sorted(entries, key=lambda e: e[0].split("/")):
-                path = tree / rel
-                ti = info(f"{sha}/{rel}", kind)
-                if kind == "dir":
-                    tf.addfile(ti)
-                elif kind == "symlink":
-                    ti.type = tarfile.SYMTYPE
-                    ti.linkname = os.readlink(path)
-                    ti.mode = 0o777
-                    tf.addfile(ti)
-                else:
-                    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
-                    with os.fdopen(fd, "rb") as src:
-                        st = os.fstat(src.fileno())
-                        ti.size = st.st_size
-                        ti.mode = 0o755 if st.st_mode & 0o100 else 0o644
-                        tf.addfile(ti, src)
+    fetch_args = staticmethod(fetch_args)
 
     def _compress(self, tar_path: Path, zst_path: Path) -> str:
         """Stream-compress the tar to zstd, hashing the output; return its sha256 hex."""
-        cctx = zstandard.ZstdCompressor(level=self.zstd_level, write_checksum=True)
-        size = tar_path.stat().st_size
-        with open(tar_path, "rb") as src, open(zst_path, "wb") as dst:
-            sink = _HashingWriter(dst)
-            cctx.copy_stream(src, sink, size=size, read_size=_CHUNK, write_size=_CHUNK)
-            dst.flush()
-            os.fsync(dst.fileno())
-        return sink.sha256.hexdigest()
-
-
-def git_storage() -> LocalGitStorage:
-    """The storage configured in Django settings (``COCOV_GIT_SERVICE_STORAGE_MODE``,
-    ``COCOV_GIT_SERVICE_LOCAL_STORAGE_PATH``).
-
-    Django is imported here, lazily, so the rest of this module stays usable
-    (and testable) without Django.
-    """
-    from django.conf import settings
-
-    mode = getattr(settings, "COCOV_GIT_SERVICE_STORAGE_MODE", "local")
-    if mode != LocalGitStorage.mode:
-        raise ValueError(f"Unsupported git storage mode: {mode!r}")
-    return LocalGitStorage(Path(settings.COCOV_GIT_SERVICE_LOCAL_STORAGE_PATH))
-
-
-__all__ = [
-    "CommitFetchError",
-    "InvalidSha",
-    "LocalGitStorage",
-    "StoredCommit",
-    "clone_url_for",
-    "git_storage",
-    "normalize_sha",
-    "scrub_credentials",
-]
+        return compress(tar_path, zst_path, self.zstd_level)
