@@ -22,8 +22,12 @@ def read_body(request, limit):
         declared = 0
     if declared > limit:
         raise BodyTooLarge
+    stream = request
+    if not declared and "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower():
+        # No Content-Length: Django reads nothing, but the server (gunicorn) has de-chunked the input.
+        stream = request.META["wsgi.input"]
     chunks, size = [], 0
-    while chunk := request.read(_CHUNK):
+    while chunk := stream.read(_CHUNK):
         size += len(chunk)
         if size > limit:
             raise BodyTooLarge

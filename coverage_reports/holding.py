@@ -7,8 +7,10 @@ did: a report is either held until the commit comes, or queued once, never stran
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
+from django.utils import timezone
 
 from cocov.locks import lock_commit_key
 from coverage_reports.models import CoverageInfo
@@ -30,8 +32,11 @@ class QueuedReport:
     blob: bytes
 
 
+HELD_KEY_PREFIX = "cocov:held_coverage:"
+
+
 def held_coverage_key(repository_id, sha):
-    return f"cocov:held_coverage:{repository_id}:{sha}"
+    return f"{HELD_KEY_PREFIX}{repository_id}:{sha}"
 
 
 def accept_report(repository, sha, report: AcceptedReport):
@@ -84,3 +89,14 @@ def stalled_reports(older_than):
         .select_related("commit")
     )
     return [(coverage.commit, bytes(coverage.pending_report)) for coverage in stalled]
+
+
+def forget_expired_reports():
+    """Delete held reports past their two hours (Django's database cache only deletes expired rows when
+    it culls, which it never needs to here). Returns how many were deleted."""
+    table = connection.ops.quote_name(settings.CACHES["default"]["LOCATION"])
+    now = connection.ops.adapt_datetimefield_value(timezone.now().replace(microsecond=0))
+    pattern = f"%{HELD_KEY_PREFIX}%"  # the cache stores keys as <prefix>:<version>:<key>
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table} WHERE expires < %s AND cache_key LIKE %s", [now, pattern])
+        return cursor.rowcount

@@ -22,15 +22,35 @@ class LineDataError(ValueError):
     pass
 
 
-def decode(data):
-    """Cocov line data (raw, or base64 when it holds no control byte) → list of lines."""
+def raw_bytes(data):
+    """The raw line data of `data` (base64-decoded unless it already holds control bytes)."""
     if isinstance(data, str):
-        data = data.encode("latin-1", errors="strict") if data.isascii() else data.encode()
+        try:
+            data = data.encode()
+        except UnicodeEncodeError:
+            raise LineDataError("is not valid text") from None
     if not _CONTROL.search(data):
         try:
             data = base64.b64decode(data, validate=True)
         except (binascii.Error, ValueError):
             raise LineDataError("is neither line data nor base64 of it") from None
+    return data
+
+
+_LINE_TOKEN = re.compile(rb"[0-9]+|[\x00\x1b\x15]")
+
+
+def count_lines(raw):
+    """How many lines `decode_raw(raw)` would give, without building them."""
+    return sum(1 for _ in _LINE_TOKEN.finditer(raw))
+
+
+def decode(data):
+    """Cocov line data (raw, or base64 when it holds no control byte) → list of lines."""
+    return decode_raw(raw_bytes(data))
+
+
+def decode_raw(data):
     lines = []
     append = lines.append
     for match in _TOKEN.finditer(data):
@@ -45,6 +65,8 @@ def decode(data):
         elif first == IGNORED_BYTE:
             append(IGNORED)
         elif first != SEPARATOR:
+            if len(token) > 18:
+                raise LineDataError(f"has a hit count of {len(token)} digits at offset {match.start()}")
             append(int(token))
     return lines
 

@@ -49,7 +49,7 @@ class CoverageInfo(models.Model):
 
 class CoverageFile(models.Model):
     coverage = models.ForeignKey(CoverageInfo, on_delete=models.CASCADE, related_name="files")
-    file = models.CharField(max_length=1024)
+    file = models.TextField()
     lines_total = models.IntegerField()
     lines_covered = models.IntegerField()
     lines_missed = models.IntegerField()

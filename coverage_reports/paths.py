@@ -11,6 +11,9 @@ import posixpath
 from collections import defaultdict
 
 
+MAX_PATH_LENGTH = 4096
+
+
 class TreeIndex:
     def __init__(self, paths):
         self.paths = set(paths)
@@ -32,7 +35,7 @@ class TreeIndex:
     def resolve(self, report_path, sources=()):
         """The tree path `report_path` stands for, or None."""
         path = clean(report_path)
-        if not path:
+        if not path or len(path) > MAX_PATH_LENGTH:
             return None
         candidates = [path]
         if not path.startswith("/"):

@@ -22,6 +22,9 @@ class CoverageFailed(Exception):
     pass
 
 
+FAILED_DESCRIPTION = "Could not process the coverage report"
+
+
 def process_coverage(repository, sha, blob):
     report = AcceptedReport.from_blob(blob)
     commit = Commit.objects.select_related("repository").get(repository=repository, sha=sha)
@@ -48,12 +51,22 @@ def _compute(commit, coverage, report):
         except ManifestError as error:
             raise CoverageFailed(f"The commit's .cocov.yaml is invalid: {error}") from None
         files, dropped = _resolve_files(report, TreeIndex.of_directory(stored.path), manifest)
+        if dropped and dropped == len(report.data):
+            raise CoverageFailed(f"None of the report's {dropped} files is in this commit")
         return _store(commit, report, files, dropped, manifest)
-    except Exception as error:
+    except BaseException as error:  # the cluster's timeout is a SystemExit: still leave a clear state
         CoverageInfo.objects.filter(pk=coverage.pk, report_id=report.id).update(
-            status=CoverageInfo.Status.ERRORED, error=str(error)[:2000]
+            status=CoverageInfo.Status.ERRORED, error=f"{type(error).__name__}: {error}"[:2000]
         )
+        _report_failure(commit)
         raise
+
+
+def _report_failure(commit):
+    try:
+        statuses.report_coverage(commit, "error", FAILED_DESCRIPTION)
+    except Exception:
+        log.warning("Could not report the coverage failure to GitHub", extra={"commit_id": commit.id})
 
 
 def _resolve_files(report, tree, manifest):
@@ -116,7 +129,8 @@ def _store(commit, report, files, dropped, manifest):
 def _report_status(commit, coverage):
     shown = round(coverage.percent_covered, 2)
     minimum = commit.minimum_coverage
-    if minimum is not None and coverage.percent_covered < minimum:
+    # Compared as shown, so a status never says "50.0% covered (at least 50% is required)".
+    if minimum is not None and shown < minimum:
         statuses.report_coverage(commit, "failure", f"{float(shown)}% covered (at least {minimum}% is required)")
     else:
         statuses.report_coverage(commit, "success", f"{float(shown)}% covered")

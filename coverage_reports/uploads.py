@@ -60,20 +60,28 @@ def _gunzip_limited(body, limit):
 
 def parse_upload(body, query_sha):
     """The commit sha and parsed report of an upload: Cocov's JSON envelope, or a report file as it is."""
+    body = body.removeprefix(b"\xef\xbb\xbf")
     if not body.strip():
         raise UploadRefused(400, "report.missing_data", "The upload has no coverage data")
+    if query_sha is not None:
+        _check_sha(query_sha)
     try:
         document = load_json(body) if body.lstrip()[:1] == b"{" else None
         if _is_cocov_envelope(document):
             if not document.get("data"):
                 raise UploadRefused(400, "report.missing_data", "`data' is missing or empty")
-            sha = document.get("commit_sha") or query_sha
+            sha = document.get("commit_sha")
+            if sha is None or sha == "":
+                sha = query_sha
             _check_sha(sha)
-            parsed = cocov.parse_data(document["data"])
+            if query_sha is not None and sha.lower() != query_sha.lower():
+                raise UploadRefused(400, "report.conflicting_commit_sha",
+                                    "`commit_sha' in the body and in the query string differ")
+            parsed = cocov.parse_data(document["data"], len(body))
         else:
             _check_sha(query_sha)
             sha = query_sha
-            parsed = parse_document(document) if document is not None else parse_report(body)
+            parsed = parse_document(document, len(body)) if document is not None else parse_report(body)
     except UnknownFormat as error:
         raise UploadRefused(400, "report.unknown_format", str(error)) from None
     except ReportError as error:
@@ -84,12 +92,12 @@ def parse_upload(body, query_sha):
 
 
 def _is_cocov_envelope(document):
-    """Cocov's coverage-reporter sends {"commit_sha", "data"} and nothing else."""
-    return isinstance(document, dict) and bool(document) and set(document) <= {"data", "commit_sha"}
+    """Cocov's coverage-reporter sends {"commit_sha", "data"}; its `data' is what marks it."""
+    return isinstance(document, dict) and ("data" in document or set(document) == {"commit_sha"})
 
 
 def _check_sha(sha):
-    if not sha:
+    if sha is None or sha == "":
         raise UploadRefused(400, "report.missing_commit_sha", "`commit_sha' is missing")
     if not isinstance(sha, str) or not _SHA.match(sha):
         raise UploadRefused(400, "report.invalid_commit_sha", "`commit_sha' must be 40 or 64 hexadecimal characters")

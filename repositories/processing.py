@@ -19,7 +19,7 @@ def process_commit(commit):
 
     try:
         return _process(commit, check_set)
-    except Exception as error:
+    except BaseException as error:  # the cluster's timeout is a SystemExit: still leave a clear state
         checks.record_processing_error(check_set, error)
         raise
 

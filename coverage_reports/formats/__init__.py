@@ -26,19 +26,27 @@ class UnknownFormat(ReportError):
         super().__init__("The report's format was not recognized; tried " + ", ".join(FORMAT_NAMES))
 
 
+# What malformed input makes the parsers' building blocks raise (int() of 5,000 digits, an XML
+# encoding Python does not know, float('inf') as a count, ...): a bad report, never a crash.
+_MALFORMED = (ValueError, TypeError, LookupError, OverflowError, UnicodeError, RecursionError, KeyError,
+              IndexError, AttributeError)
+
+
 def parse_report(data: bytes) -> ParsedReport:
     """Detect the report's format from its content and parse it (ReportError when malformed)."""
-    head = data[:_SNIFF_BYTES].lstrip(b"\xef\xbb\xbf")
-    if head.lstrip()[:1] == b"{":
-        return _parse_json(data)
-    for sniff, parse in _TEXT_FORMATS:
-        if sniff(head):
-            return parse(data)
+    data = data.removeprefix(b"\xef\xbb\xbf")
+    head = data[:_SNIFF_BYTES]
+    try:
+        if head.lstrip()[:1] == b"{":
+            return parse_document(load_json(data), len(data))
+        for sniff, parse in _TEXT_FORMATS:
+            if sniff(head):
+                return parse(data)
+    except ReportError:
+        raise
+    except _MALFORMED as error:
+        raise ReportError(f"The report is malformed ({type(error).__name__})") from None
     raise UnknownFormat()
-
-
-def _parse_json(data):
-    return parse_document(load_json(data))
 
 
 def load_json(data):
@@ -48,14 +56,19 @@ def load_json(data):
         raise ReportError(f"The report looks like JSON but does not parse: {error}") from None
 
 
-def parse_document(document):
-    """A JSON report already decoded."""
+def parse_document(document, size):
+    """A JSON report already decoded (`size`: its length in bytes)."""
     if not isinstance(document, dict):
         raise UnknownFormat()
-    if "data" in document and ("commit_sha" in document or len(document) == 1):
-        return cocov.parse_data(document["data"])
-    if json_reports.is_coverage_py(document):
-        return json_reports.parse_coverage_py(document)
-    if json_reports.is_simplecov(document):
-        return json_reports.parse_simplecov(document)
+    try:
+        if "data" in document and ("commit_sha" in document or len(document) == 1):
+            return cocov.parse_data(document["data"], size)
+        if json_reports.is_coverage_py(document):
+            return json_reports.parse_coverage_py(document, size)
+        if json_reports.is_simplecov(document):
+            return json_reports.parse_simplecov(document, size)
+    except ReportError:
+        raise
+    except _MALFORMED as error:
+        raise ReportError(f"The report is malformed ({type(error).__name__})") from None
     raise UnknownFormat()

@@ -1,6 +1,6 @@
 """Cobertura XML (Cobertura, `coverage xml`, gcovr --xml, istanbul/c8, Coverlet, ...)."""
 
-from coverage_reports.formats.base import ParsedReport, ReportError, hit_count, line_number
+from coverage_reports.formats.base import line_budget, ParsedReport, ReportError, hit_count, line_number
 from coverage_reports.formats.xml import ElementHandler, parse_xml, root_tag
 
 NAME = "cobertura"
@@ -44,14 +44,14 @@ class _Handler(ElementHandler):
             self.collect_text(self.parser, False)
             text = "".join(self.source).strip()
             if text:
-                self.report.sources.append(text)
+                self.report.add_source(text)
 
     def text(self, data):
         self.source.append(data)
 
 
 def parse(data):
-    report = ParsedReport(NAME)
+    report = ParsedReport(NAME, budget=line_budget(len(data)))
     parse_xml(data, NAME, _Handler(report))
     if not report.files and not report.sources:
         raise ReportError("cobertura: no <class> elements")

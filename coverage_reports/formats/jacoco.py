@@ -1,6 +1,6 @@
 """JaCoCo XML (`jacoco:report`, Gradle's jacocoTestReport)."""
 
-from coverage_reports.formats.base import ParsedReport, ReportError, hit_count, line_number
+from coverage_reports.formats.base import line_budget, ParsedReport, ReportError, hit_count, line_number
 from coverage_reports.formats.xml import ElementHandler, parse_xml, root_tag
 
 NAME = "jacoco"
@@ -41,7 +41,7 @@ class _Handler(ElementHandler):
 
 
 def parse(data):
-    report = ParsedReport(NAME)
+    report = ParsedReport(NAME, budget=line_budget(len(data)))
     parse_xml(data, NAME, _Handler(report))
     if not report.files:
         raise ReportError("jacoco: no <sourcefile> elements with lines")

@@ -1,7 +1,7 @@
 """JSON reports: coverage.py's `coverage json`, SimpleCov's .resultset.json and simplecov_json_formatter."""
 
 from coverage_reports import linedata
-from coverage_reports.formats.base import MAX_LINE_NUMBER, ParsedReport, ReportError, hit_count, line_number, merge
+from coverage_reports.formats.base import MAX_LINE_NUMBER, ParsedReport, ReportError, hit_count, line_budget, line_number
 
 COVERAGE_PY = "coverage.py json"
 SIMPLECOV = "simplecov json"
@@ -13,8 +13,8 @@ def is_coverage_py(document):
     )
 
 
-def parse_coverage_py(document):
-    report = ParsedReport(COVERAGE_PY)
+def parse_coverage_py(document, size):
+    report = ParsedReport(COVERAGE_PY, budget=line_budget(size))
     for path, entry in document["files"].items():
         if not isinstance(entry, dict):
             raise ReportError(f"{COVERAGE_PY} {path}: not an object")
@@ -52,8 +52,8 @@ def is_simplecov(document):
     return bool(document) and bool(_simplecov_coverage_maps(document))
 
 
-def parse_simplecov(document):
-    report = ParsedReport(SIMPLECOV)
+def parse_simplecov(document, size):
+    report = ParsedReport(SIMPLECOV, budget=line_budget(size))
     for coverage in _simplecov_coverage_maps(document):
         for path, entry in coverage.items():
             raw = entry.get("lines") if isinstance(entry, dict) else entry  # old format: a bare array
@@ -61,8 +61,8 @@ def parse_simplecov(document):
                 raise ReportError(f"{SIMPLECOV} {path}: lines must be an array")
             if len(raw) > MAX_LINE_NUMBER:
                 raise ReportError(f"{SIMPLECOV} {path}: too many lines")
-            lines = [_simplecov_line(value, path) for value in raw]
-            report.files[path] = merge(report.files[path], lines) if path in report.files else lines
+            report.reserve(len(raw), path)
+            report.add_lines(path, [_simplecov_line(value, path) for value in raw], reserved=True)
     return report
 
 

@@ -2,14 +2,14 @@
 
 import re
 
-from coverage_reports.formats.base import MAX_LINE_NUMBER, ParsedReport, ReportError
+from coverage_reports.formats.base import line_budget, MAX_LINE_NUMBER, ParsedReport, ReportError
 
 NAME = "lcov"
 _RECORD_START = re.compile(rb"^(TN|SF):", re.M)
 _SOURCE_FILE = re.compile(rb"^SF:(.*?)\r?$", re.M)
 _DA_LINE = re.compile(rb"^DA:", re.M)
-_DA = re.compile(rb"^DA:(\d+,-?\d+)(?:,[^\r\n]*)?\r?$", re.M)
-_END = b"end_of_record"
+_DA = re.compile(rb"^DA:(\d{1,9},-?\d{1,18})(?:,[^\r\n]*)?\r?$", re.M)
+_END = re.compile(rb"^end_of_record[ \t]*\r?$", re.M)
 
 
 def sniff(head):
@@ -18,8 +18,8 @@ def sniff(head):
 
 def parse(data):
     # Record by record with regexes over the bytes: no list of a million line strings in memory.
-    report = ParsedReport(NAME)
-    records = data.split(_END)
+    report = ParsedReport(NAME, budget=line_budget(len(data)))
+    records = _END.split(data)
     for index, record in enumerate(records):
         sources = _SOURCE_FILE.findall(record)
         last = index == len(records) - 1
@@ -39,13 +39,13 @@ def parse(data):
         pairs = _DA.findall(record)
         if len(pairs) != len(_DA_LINE.findall(record)):
             raise ReportError(f"lcov record for {path}: malformed DA line")
-        report.add_lines(path, _lines(pairs, path))
+        report.add_lines(path, _lines(pairs, path, report), reserved=True)
     if not report.files:
         raise ReportError("lcov: no SF records")
     return report
 
 
-def _lines(pairs, path):
+def _lines(pairs, path, report):
     """b"line,hits" pairs → the file's lines, converted in bulk (this runs once per reported line)."""
     if not pairs:
         return []
@@ -54,6 +54,7 @@ def _lines(pairs, path):
     lowest, highest = min(line_numbers), max(line_numbers)
     if lowest < 1 or highest > MAX_LINE_NUMBER:
         raise ReportError(f"lcov record for {path}: line number {lowest if lowest < 1 else highest} is out of range")
+    report.reserve(highest, path)
     if min(counts) < 0:
         counts = [max(count, 0) for count in counts]  # some gcov versions write -1 for "unexecuted block"
     lines = [None] * highest

@@ -1,3 +1,4 @@
+import base64
 import json
 
 import pytest
@@ -162,3 +163,66 @@ def test_an_unknown_format_names_the_formats_tried(body):
 def test_a_malformed_report_is_an_error_that_says_where(body, message):
     with pytest.raises(ReportError, match=message):
         parse_report(body)
+
+
+def test_a_file_named_end_of_record_is_a_file_like_any_other():
+    parsed = parse_report(b"SF:src/end_of_record.py\nDA:1,1\nend_of_record\n")
+    assert parsed.files == {"src/end_of_record.py": [1]}
+
+
+# --- reports forged to expand into far more lines than they describe: refused, and quickly ----------------
+
+FORGED = {
+    "lcov sparse": b"".join(b"SF:f%d.py\nDA:999999,1\nend_of_record\n" % i for i in range(100)),
+    "lcov one file many times": b"SF:a.py\nDA:999999,1\nend_of_record\n" * 200,
+    "cobertura sparse": b"<coverage><packages><package><classes>" + b"".join(
+        b'<class filename="f%d.py"><lines><line number="999999" hits="1"/></lines></class>' % i
+        for i in range(50)) + b"</classes></package></packages></coverage>",
+    "jacoco sparse": b"<report>" + b"".join(
+        b'<package name="p"><sourcefile name="F%d.java"><line nr="999999" mi="0" ci="1"/></sourcefile></package>' % i
+        for i in range(50)) + b"</report>",
+    "go huge blocks": b"mode: set\n" + b"".join(b"f%d.go:1.1,1000000.2 1 1\n" % i for i in range(40)),
+    "go one block repeated": b"mode: set\n" + b"a.go:1.1,1000000.2 1 1\n" * 1000,
+    "coverage.py sparse": json.dumps({"meta": {"format": 3}, "files": {
+        f"f{i}.py": {"executed_lines": [999999], "missing_lines": []} for i in range(50)}}).encode(),
+    "cocov neutral lines": json.dumps({"data": {"a.rb": base64.b64encode(b"\x00" * 6_000_000).decode()}}).encode(),
+}
+
+
+@pytest.mark.parametrize("name", FORGED)
+def test_a_forged_report_that_would_expand_is_refused(name):
+    import time
+
+    started = time.perf_counter()
+    with pytest.raises(ReportError, match="too many lines|far more lines"):
+        parse_report(FORGED[name])
+    assert time.perf_counter() - started < 5
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"SF:a.py\nDA:1," + b"9" * 5000 + b"\nend_of_record\n",
+        b"SF:a.py\nDA:" + b"9" * 5000 + b",1\nend_of_record\n",
+        b"mode: set\na.go:1.1,2.2 1 " + b"9" * 5000 + b"\n",
+        b'<coverage><packages><class filename="a.py"><lines><line number="1" hits="inf"/></lines></class></packages></coverage>',
+        b'<coverage><packages><class filename="a.py"><lines><line number="1" hits="1e400"/></lines></class></packages></coverage>',
+        b'<?xml version="1.0" encoding="EBCDIC-xx"?><coverage></coverage>',
+        b'<coverage><packages><class filename="a.py"><class filename="b.py"></class></class></packages></coverage>',
+        b'{"meta": {"format": 3}, "files": {"a.py": {"executed_lines": [Infinity]}}}',
+        b'{"RSpec": {"coverage": {"a.rb": {"lines": [1e400]}}}}',
+        b'{"data": {"a.rb": "\\ud800"}}',
+        b'{"data": {"a.rb": "' + base64.b64encode(b"9" * 5000 + b"\x1e") + b'"}}',
+        b'{"meta": {"format": 3}, "files": {"a.py": {"executed_lines": [1.5]}}}',
+        b'{"meta": {"format": 3}, "files": {"a.py": {"executed_lines": [true]}}}',
+    ],
+)
+def test_absurd_numbers_and_constructs_are_report_errors_not_crashes(body):
+    with pytest.raises(ReportError):
+        parse_report(body)
+
+
+def test_more_than_a_hundred_cobertura_sources_is_refused():
+    sources = "".join(f"<source>/s{i}</source>" for i in range(101))
+    with pytest.raises(ReportError, match="more than 100 <source>"):
+        parse_report(f'<coverage><sources>{sources}</sources><packages></packages></coverage>'.encode())

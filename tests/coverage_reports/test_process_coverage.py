@@ -228,7 +228,7 @@ def test_a_failure_marks_the_coverage_errored_and_fails_the_job(repository, fake
     coverage = CoverageInfo.objects.get(commit=commit)
     assert coverage.status == "errored" and "Could not fetch commit" in coverage.error
     assert not coverage.files.exists() and not CoverageHistory.objects.exists()
-    assert coverage_statuses(fake_github) == []
+    assert coverage_statuses(fake_github) == [coverage_status(commit, "error", "Could not process the coverage report")]
 
 
 def test_github_failing_leaves_the_status_to_be_sent_by_a_retry(commit_with, fake_github):
@@ -248,3 +248,76 @@ def test_a_deleted_commit_ends_the_job_quietly(commit_with, fake_github):
     blob = submit(commit, cocov({"lib/calc.py": [1]}))
     Commit.objects.filter(pk=commit.pk).delete()
     assert ProcessCoverageJob.run(commit.repository_id, commit.sha, blob) is None
+
+
+def test_a_report_whose_files_are_nowhere_in_the_commit_fails_with_the_reason(commit_with, fake_github):
+    commit = commit_with()
+    blob = submit(commit, cocov({"elsewhere/a.py": [1], "elsewhere/b.py": [0]}))
+    with pytest.raises(Exception, match="None of the report's 2 files is in this commit"):
+        ProcessCoverageJob.run(commit.repository_id, commit.sha, blob)
+    coverage = CoverageInfo.objects.get(commit=commit)
+    assert coverage.status == "errored" and "None of the report's 2 files" in coverage.error
+    assert coverage_statuses(fake_github) == [coverage_status(commit, "error", "Could not process the coverage report")]
+
+
+def test_the_minimum_is_compared_with_the_percentage_as_shown(commit_with, fake_github):
+    commit = commit_with(manifest='version: "0.1.alpha"\ncoverage:\n  min_percent: 50\n')
+    run(commit, submit(commit, cocov({"lib/calc.py": [1] * 12499 + [0] * 12501})))  # 49.996%
+    assert coverage_statuses(fake_github) == [coverage_status(commit, "success", "50.0% covered")]
+
+
+def test_a_cluster_timeout_still_leaves_the_coverage_errored(commit_with, fake_github, monkeypatch):
+    # django-q2 ends a job past its timeout by raising TimeoutException, a SystemExit, inside it.
+    from django_q.exceptions import TimeoutException
+
+    commit = commit_with()
+    blob = submit(commit, cocov({"lib/calc.py": [1]}))
+
+    def timed_out(*args, **kwargs):
+        raise TimeoutException("Task exceeded maximum timeout value (600 seconds)")
+
+    monkeypatch.setattr("coverage_reports.paths.TreeIndex.of_directory", timed_out)
+    with pytest.raises(TimeoutException):
+        ProcessCoverageJob.run(commit.repository_id, commit.sha, blob)
+    assert CoverageInfo.objects.get(commit=commit).status == "errored"
+
+
+def test_long_paths_are_stored(repository, remotes, fake_github):
+    deep = "/".join(["directory-with-a-long-name"] * 45) + "/file.py"
+    assert len(deep) > 1024
+    commit = CommitFactory(repository=repository, sha=remotes.commit(repository.name, {deep: "x\n"}))
+    coverage = run(commit, submit(commit, cocov({deep: [1]})))
+    assert list(coverage.files.values_list("file", flat=True)) == [deep]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_held_report_survives_a_failed_hand_off(repository, webhooks, client):
+    # The push commits, django-q2's queue refuses both jobs: the report stays queued with its data,
+    # and RequeueStalledWorkJob queues it again.
+    from datetime import timedelta
+
+    from django.db import connection
+    from django.utils import timezone
+
+    from jobs.requeue_stalled_work import RequeueStalledWorkJob
+    from tests.conftest import push_for, queued_jobs
+    from tests.coverage_reports.conftest import cocov_upload
+
+    token = repository.issue_token()
+    repository.save()
+    sha = "ab" * 20
+    assert client.post("/v1/reports", data=cocov_upload(sha, {"lib/calc.py": [1]}), content_type="application/json",
+                       HTTP_AUTHORIZATION=f"token {token}").status_code == 204
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE django_q_ormq RENAME TO django_q_ormq_away")
+    try:
+        assert webhooks.send("push", push_for(repository, sha)).status_code == 500
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("ALTER TABLE django_q_ormq_away RENAME TO django_q_ormq")
+    coverage = CoverageInfo.objects.get(commit__sha=sha)
+    assert coverage.status == "queued" and coverage.pending_report
+    CoverageInfo.objects.filter(pk=coverage.pk).update(updated_at=timezone.now() - timedelta(minutes=20))
+    Commit.objects.filter(sha=sha).update(created_at=timezone.now() - timedelta(minutes=20))
+    RequeueStalledWorkJob.run()
+    assert sorted(name for name, _ in queued_jobs()) == ["ProcessCommitJob", "ProcessCoverageJob"]

@@ -220,3 +220,44 @@ def test_concatenated_gzip_members_are_all_inflated(client, repository):
     response = upload(client, body, repository.token, sha=SHA, headers={"HTTP_CONTENT_ENCODING": "gzip"})
     assert response.status_code == 204
     assert sorted(held(repository, SHA).data) == ["a.py", "b.py"]
+
+
+def test_expired_held_reports_are_deleted_from_the_cache_table(client, repository, monkeypatch):
+    from django.db import connection
+
+    from jobs.forget_expired_held_reports import ForgetExpiredHeldReportsJob
+
+    upload(client, cocov_upload(SHA, {"a.rb": [1]}), repository.token)
+    other = "e" * 40
+    now = timezone.now()
+    monkeypatch.setattr("django.core.cache.backends.db.tz_now", lambda: now - timedelta(hours=3))
+    monkeypatch.setattr("time.time", lambda: (now - timedelta(hours=3)).timestamp())
+    upload(client, cocov_upload(other, {"b.rb": [1]}), repository.token)  # held three hours ago
+    monkeypatch.undo()
+    cache.set("unrelated", "kept", 1)  # other cache entries are not ours to delete
+
+    assert ForgetExpiredHeldReportsJob.run() == {"forgotten": 1}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT cache_key FROM cocov_cache")
+        keys = sorted(row[0] for row in cursor.fetchall())
+    assert any(SHA in key for key in keys) and not any(other in key for key in keys)
+    assert any("unrelated" in key for key in keys)
+
+
+@pytest.mark.parametrize(
+    "body, sha, code",
+    [
+        (json.dumps({"commit_sha": SHA, "data": {"a.rb": "MQ=="}}).encode(), "b" * 40, "report.conflicting_commit_sha"),
+        (json.dumps({"commit_sha": SHA, "data": {"a.rb": "MQ=="}}).encode(), "garbage", "report.invalid_commit_sha"),
+        (json.dumps({"commit_sha": 0, "data": {"a.rb": "MQ=="}}).encode(), None, "report.invalid_commit_sha"),
+    ],
+)
+def test_commit_sha_in_body_and_query_must_agree(client, repository, body, sha, code):
+    response = upload(client, body, repository.token, sha=sha)
+    assert (response.status_code, error_code(response)) == (400, code)
+    assert nothing_changed(repository)
+
+
+def test_a_utf8_bom_before_the_report_is_ignored(client, repository):
+    response = upload(client, b"\xef\xbb\xbfTN:\nSF:a.py\nDA:1,1\nend_of_record\n", repository.token, sha=SHA)
+    assert response.status_code == 204
