@@ -64,6 +64,25 @@ def test_a_push_goes_through_the_cluster_to_the_worker_queue_on_sqlite(stack):
     assert "ghs_demo_token" not in stack.log_of("qcluster") + stack.log_of("web")
 
 
+def test_a_chunked_upload_without_content_length_is_read_whole(stack):
+    import http.client
+    from urllib.parse import urlparse
+
+    sha = make_remote(stack.git_root, stack.org, "calculator", SAMPLE)
+    stack.github_control("POST", "/_fake/repos", {"name": "calculator"})
+    token = re.search(r"crt_\S+", stack.manage("add_repository", "calculator").stdout).group()
+    stack.start_web()
+    report = b"TN:\nSF:calculator/__init__.py\nDA:1,1\nDA:2,0\nend_of_record\n"
+    url = urlparse(stack.web_url)
+    connection = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
+    connection.request("POST", f"/v1/reports?commit_sha={sha}", body=iter([report[:20], report[20:]]),
+                       headers={"Authorization": f"token {token}", "Transfer-Encoding": "chunked"},
+                       encode_chunked=True)
+    assert connection.getresponse().status == 204
+    result = stack.manage("describe_commit", "calculator", sha, check=False)
+    assert "a coverage report is held for it" in result.stderr
+
+
 def test_the_admin_and_its_static_files_are_served_by_gunicorn_without_debug(stack):
     import urllib.request
 

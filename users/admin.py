@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
 from users.models import User, UserEmail
@@ -15,6 +16,7 @@ class UserAdmin(DjangoUserAdmin):
     search_fields = ("login", "username", "emails__email", "github_id")
     list_filter = ("is_staff", "is_superuser", "is_active")
     inlines = [UserEmailInline]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = DjangoUserAdmin.fieldsets + (("GitHub", {"fields": ("login", "github_id", "avatar_url")}),)
     add_fieldsets = DjangoUserAdmin.add_fieldsets + (("GitHub", {"fields": ("login", "github_id")}),)
 
