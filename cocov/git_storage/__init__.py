@@ -1,18 +1,5 @@
-"""Storage of single repository commits in the layout Cocov's Worker reads.
-
-For a repository named ``name`` and a commit ``sha``, with ``h`` the SHA-1 hex
-digest of ``name`` (repository names never form paths)::
-
-    <base>/<h>/<sha>/                 the tree of the commit (no .git)
-    <base>/<h>/<sha>.tar              a tar of that tree, entries under ``<sha>/``
-    <base>/<h>/<sha>.tar.zst          that tar compressed with zstd
-    <base>/<h>/<sha>.tar.zst.shasum   ``sha256:<hex digest of the .tar.zst>``
-    <base>/<h>/<sha>.lock             lock file serialising work on that commit
-
-The ``.shasum`` file is written last (atomically), so its presence means the
-output is complete.  Work happens in a temporary directory under ``<base>/<h>/``
-and results are moved into place; any failure removes the partial output and
-raises :class:`CommitFetchError`.
+"""Storage of single repository commits in the layout Cocov's Worker reads (`local.py` describes the
+layout: the tree, its .tar, .tar.zst and .tar.zst.shasum under a hash of the repository name).
 
 Only the requested commit is fetched, at depth 1.  The remote URL (which may
 carry a token) is handed to git through ``GIT_CONFIG_*`` environment variables
