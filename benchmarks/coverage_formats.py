@@ -42,7 +42,7 @@ def source_path(f):
     return f"src/pkg{f % 50}/module{f}.py"
 
 
-def generate(fmt, files, per_file, out):
+def generate(fmt, files, per_file, out, sha):
     lines_of = lambda f: [(n, hits_at(f, n)) for n in range(1, per_file + 1)]  # noqa: E731
     with open(out, "w") as w:
         if fmt == "lcov":
@@ -90,7 +90,7 @@ def generate(fmt, files, per_file, out):
                         "excluded_lines": [],
                     }
             if fmt == "cocov":
-                json.dump({"commit_sha": "0" * 40, "data": document}, w)
+                json.dump({"commit_sha": sha, "data": document}, w)
             elif fmt == "simplecov":
                 json.dump({"RSpec": {"coverage": document, "timestamp": 1}}, w)
             else:
@@ -225,7 +225,7 @@ def main():
     rows = []
     for fmt in args.formats.split(","):
         path = work / f"report-{fmt}.{EXTENSION[fmt]}"
-        generate(fmt, args.files, args.lines_per_file, path)
+        generate(fmt, args.files, args.lines_per_file, path, sha)
         parse = run_measurement("parse", fmt, path, env)
         env["DATABASE_URL"] = f"sqlite:///{work / f'job-{fmt}.sqlite3'}"
         job = run_measurement("job", fmt, path, env)
