@@ -19,7 +19,8 @@ def clone_commit(commit):
 
     _set_clone_status(commit, Commit.CloneStatus.IN_PROGRESS)
     try:
-        stored = storage.store_commit(commit.repository.name, commit.sha, _clone_url(commit), token=_git_token())
+        token = _git_token()
+        stored = storage.store_commit(commit.repository.name, commit.sha, _clone_url(commit, token), token=token)
     except Exception:
         _set_clone_status(commit, Commit.CloneStatus.ERRORED)
         raise
@@ -34,8 +35,12 @@ def _set_clone_status(commit, status):
     commit.save(update_fields=["clone_status", "updated_at"])
 
 
-def _clone_url(commit):
-    return clone_url_for(settings.COCOV_GITHUB_GIT_URL, settings.COCOV_GITHUB_ORG_NAME, commit.repository.name)
+def _clone_url(commit, token):
+    # https://x-access-token:<token>@host/org/repo.git; git gets it through its environment, never on a
+    # command line, and every error message is scrubbed of it.
+    return clone_url_for(
+        settings.COCOV_GITHUB_GIT_URL, settings.COCOV_GITHUB_ORG_NAME, commit.repository.name, token=token
+    )
 
 
 def _git_token():

@@ -354,3 +354,16 @@ def test_secrets_stored_under_another_key_fail_clearly(pushed, repository, fake_
         ProcessCommitJob.run(commit.id)
     check_set = CheckSet.objects.get(commit=commit)
     assert check_set.status == CheckSet.Status.ERRORED and "was the key changed" in check_set.error_extra
+
+
+def test_an_https_clone_carries_the_token_but_no_message_or_log_line_does(repository, fake_github, settings, caplog):
+    settings.COCOV_GITHUB_GIT_URL = "http://127.0.0.1:9"  # nothing listens: the fetch fails at once
+    commit = CommitFactory(repository=repository, sha="cd" * 20)
+    CheckSetFactory(commit=commit)
+    with pytest.raises(Exception) as raised:
+        ProcessCommitJob.run(commit.id)
+    assert "Could not fetch commit" in str(raised.value)
+    assert "127.0.0.1:9" in str(raised.value) or "calculator" in str(raised.value)
+    token = settings.COCOV_GITHUB_TOKEN
+    assert token not in str(raised.value) and token not in caplog.text
+    assert CheckSet.objects.get(commit=commit).error_kind == "commit_fetch_failed"
