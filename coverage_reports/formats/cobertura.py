@@ -1,6 +1,6 @@
 """Cobertura XML (Cobertura, `coverage xml`, gcovr --xml, istanbul/c8, Coverlet, ...)."""
 
-from coverage_reports.formats.base import line_budget, ParsedReport, ReportError, hit_count, line_number
+from coverage_reports.formats.base import MAX_LINE_NUMBER, ParsedReport, ReportError, hit_count, line_budget, line_number
 from coverage_reports.formats.xml import ElementHandler, parse_xml, root_tag
 
 NAME = "cobertura"
@@ -19,9 +19,15 @@ class _Handler(ElementHandler):
         if name == "line":
             # Lines under <methods> repeat the class's own <lines>: count each line once.
             if self.hits is not None and not self.in_methods:
-                where = f"{NAME} {self.filename}"
-                number = line_number(attributes.get("number"), where)
-                hits = hit_count(attributes.get("hits"), where)
+                number, hits = attributes.get("number", ""), attributes.get("hits", "")
+                # The common case (plain digits) inline: this runs once per line of the report.
+                if number.isdigit() and hits.isdigit() and len(number) <= 7 and len(hits) <= 18:
+                    number, hits = int(number), int(hits)
+                    if not 1 <= number <= MAX_LINE_NUMBER:
+                        line_number(number, f"{NAME} {self.filename}")  # raises, naming the place
+                else:
+                    where = f"{NAME} {self.filename}"
+                    number, hits = line_number(number, where), hit_count(hits, where)
                 self.hits[number] = self.hits.get(number, 0) + hits
         elif name == "class":
             self.filename = attributes.get("filename")

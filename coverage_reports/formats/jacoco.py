@@ -1,6 +1,6 @@
 """JaCoCo XML (`jacoco:report`, Gradle's jacocoTestReport)."""
 
-from coverage_reports.formats.base import line_budget, ParsedReport, ReportError, hit_count, line_number
+from coverage_reports.formats.base import MAX_LINE_NUMBER, ParsedReport, ReportError, hit_count, line_budget, line_number
 from coverage_reports.formats.xml import ElementHandler, parse_xml, root_tag
 
 NAME = "jacoco"
@@ -19,10 +19,15 @@ class _Handler(ElementHandler):
         if name == "line":
             if self.hits is None:
                 return
-            where = f"{NAME} {self.path}"
-            number = line_number(attributes.get("nr"), where)
-            missed = hit_count(attributes.get("mi", "0"), where)
-            covered = hit_count(attributes.get("ci", "0"), where)
+            number, missed, covered = attributes.get("nr", ""), attributes.get("mi", "0"), attributes.get("ci", "0")
+            # The common case (plain digits) inline: this runs once per line of the report.
+            if number.isdigit() and missed.isdigit() and covered.isdigit() and len(number) <= 7 \
+                    and len(missed) <= 18 and len(covered) <= 18 and 1 <= int(number) <= MAX_LINE_NUMBER:
+                number, missed, covered = int(number), int(missed), int(covered)
+            else:
+                where = f"{NAME} {self.path}"
+                number = line_number(number, where)
+                missed, covered = hit_count(missed, where), hit_count(covered, where)
             if missed or covered:
                 # JaCoCo counts instructions, not executions: covered instructions stand for hits.
                 self.hits[number] = covered

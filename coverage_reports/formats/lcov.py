@@ -2,7 +2,7 @@
 
 import re
 
-from coverage_reports.formats.base import line_budget, MAX_LINE_NUMBER, ParsedReport, ReportError
+from coverage_reports.formats.base import MAX_LINE_NUMBER, ParsedReport, ReportError, line_budget
 
 NAME = "lcov"
 _RECORD_START = re.compile(rb"^(TN|SF):", re.M)
