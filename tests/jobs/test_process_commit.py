@@ -161,6 +161,7 @@ def test_a_check_without_mounts_gets_null_mounts(pushed, fake_github, django_cap
                      django_capture_on_commit_callbacks)
     [message] = OutboxMessage.objects.all()
     assert message.payload["checks"] == [{"plugin": "cocov/brakeman:v1", "envs": {}, "mounts": None}]
+    assert message.payload["sha"] == commit.sha
 
 
 def test_the_job_goes_into_a_real_redis_list_when_configured(pushed, fake_github, settings,

@@ -6,7 +6,7 @@ from django.db import connection, connections
 
 from repositories.models import Branch, CheckSet, Commit
 from tests.conftest import github_fixture, push_for, queued_jobs
-from tests.factories import BranchFactory, CommitFactory, RepositoryFactory
+from tests.factories import BranchFactory, RepositoryFactory
 from webhooks.models import WebhookDelivery
 
 SHA = "6858adf07e5cd43f9c5d87573369fa354d20a076"
